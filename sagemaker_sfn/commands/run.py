@@ -32,6 +32,7 @@ examples:
   sagemaker-sfn run tune-xgboost --local
   sagemaker-sfn run tune-xgboost --local --mock-config tests/local/mocks/tune-xgboost.json --test-case HappyPath
   sagemaker-sfn run my.asl.json --local --input '{"x": 1}' --json
+  sagemaker-sfn run exported.asl.json --local --bindings bindings.yaml
 """
 
 RUN_DIR = ".sfn-local"
@@ -57,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true",
                         help='print only {"status", "output", "error", "cause"} as one JSON object')
     parser.add_argument("--history", metavar="FILE", help="also write the execution history (JSON) to FILE")
+    parser.add_argument("--bindings", metavar="FILE",
+                        help="local values for this definition: substitutions, lambdas, images (YAML; default: "
+                             "the project's sagemaker-sfn.bindings.yaml when present; see docs/local-runner.md)")
 
 
 def _read_input(value: str | None, *, default: Any) -> Any:
@@ -161,6 +165,9 @@ def run(args: argparse.Namespace) -> int:
         execution_input = _default_input(args.target, root=root, name=loaded.name)
     execution_name = _execution_name(args.name, state_machine=name)
     run_dir = root / RUN_DIR / execution_name
+    from sagemaker_sfn.local.bindings import bindings_for_target
+
+    bindings = bindings_for_target(args.target, root=root, bindings_file=getattr(args, "bindings", None))
 
     from sagemaker_sfn.local.progress import Progress
 
@@ -173,12 +180,12 @@ def run(args: argparse.Namespace) -> int:
         with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
             if args.mock_config:
                 result = _run_mocked(loaded.definition, execution_input, args=args, name=name,
-                                     execution_name=execution_name, progress=progress)
+                                     execution_name=execution_name, progress=progress, bindings=bindings)
             else:
                 with _job_lines_shown(progress):
                     result, summary_extra = _run_real(loaded.definition, execution_input, root=root, name=name,
                                                       execution_name=execution_name, run_dir=run_dir,
-                                                      progress=progress)
+                                                      progress=progress, bindings=bindings)
     except SagemakerSfnError:
         raise
     except KeyboardInterrupt:
@@ -233,12 +240,14 @@ def _job_lines_shown(progress: Any) -> Iterator[None]:
 def _substituted(definition: dict[str, Any], execution_input: Any, values: dict[str, str]) -> tuple[Any, Any]:
     from sagemaker_sfn.project import substitute_placeholders
 
-    return (substitute_placeholders(definition, values), substitute_placeholders(execution_input, values))
+    # strict=False: a placeholder nothing binds stays as written, as on AWS without substitutions.
+    return (substitute_placeholders(definition, values, strict=False),
+            substitute_placeholders(execution_input, values, strict=False))
 
 
 def _run_mocked(definition: dict[str, Any], execution_input: Any, *, args: argparse.Namespace, name: str,
-                execution_name: str, progress: Any) -> Any:
-    from sagemaker_sfn.local.bindings import local_substitutions
+                execution_name: str, progress: Any, bindings: Any = None) -> Any:
+    from sagemaker_sfn.local.bindings import bind_placeholders, unbound_warning
     from sagemaker_sfn.local.clock import VirtualClock
     from sagemaker_sfn.local.integrations.mock import MockIntegration
     from sagemaker_sfn.local.interpreter import run_definition
@@ -247,7 +256,9 @@ def _run_mocked(definition: dict[str, Any], execution_input: Any, *, args: argpa
 
     config = load_mock_config(args.mock_config)
     responses = config.test_case(state_machine=name, test_case=args.test_case)
-    values = local_substitutions(placeholders_in(definition) | placeholders_in(execution_input))
+    values, unbound = bind_placeholders(placeholders_in(definition) | placeholders_in(execution_input), bindings=bindings)
+    if unbound:
+        print(unbound_warning(unbound), file=sys.stderr)
     definition, execution_input = _substituted(definition, execution_input, values)
     integration = MockIntegration(responses, test_case=args.test_case, source=config.source)
     return run_definition(definition, execution_input, state_machine_name=name, execution_name=execution_name,
@@ -255,7 +266,7 @@ def _run_mocked(definition: dict[str, Any], execution_input: Any, *, args: argpa
 
 
 def _run_real(definition: dict[str, Any], execution_input: Any, *, root: Path, name: str, execution_name: str,
-              run_dir: Path, progress: Any) -> tuple[Any, list[str]]:
+              run_dir: Path, progress: Any, bindings: Any = None) -> tuple[Any, list[str]]:
     from sagemaker_sfn.errors import UsageError
     from sagemaker_sfn.local.interpreter import run_definition
 
@@ -264,8 +275,12 @@ def _run_real(definition: dict[str, Any], execution_input: Any, *, root: Path, n
     except ImportError as exc:
         raise UsageError("local AWS environment not available (sagemaker_sfn.local.environment could not be "
                          f"imported: {exc}); run with --mock-config FILE --test-case NAME to mock the tasks") from exc
-    with open_local_environment(project_root=root, pipeline_name=name, run_dir=run_dir,
-                                definition=definition) as env:
+    with open_local_environment(project_root=root, pipeline_name=name, run_dir=run_dir, definition=definition,
+                                bindings=bindings, execution_input=execution_input) as env:
+        if env.unbound:
+            from sagemaker_sfn.local.bindings import unbound_warning
+
+            print(unbound_warning(env.unbound, hint_file=env.bindings.file_for_hints), file=sys.stderr)
         problems = env.check(definition)
         if problems:
             listing = "\n".join(f"  {p}" for p in problems)

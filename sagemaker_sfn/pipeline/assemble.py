@@ -17,7 +17,7 @@ from sagemaker_sfn.pipeline.spec import StepSpec, found
 from sagemaker_sfn.pipeline.steps import BUILDERS, TERMINAL_TYPES, Scope
 from sagemaker_sfn.suggest import did_you_mean
 
-TOP_LEVEL = ("name", "description", "input", "trigger", "steps", "timeout_seconds")
+TOP_LEVEL = ("name", "description", "input", "trigger", "steps", "timeout_seconds", "defaults", "placeholders")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
@@ -119,13 +119,16 @@ def build_pipeline(doc: Any, *, file: str, expected_name: str | None = None) -> 
     steps = doc.get("steps")
     if not isinstance(steps, list) or not steps:
         raise PipelineError(f"expected a non-empty list of steps, found {found(steps)}", file=file, field="steps")
-    ctx = BuildContext(file=file, pipeline=name)
+    from sagemaker_sfn.pipeline.defaults import check_defaults, check_placeholders
+
+    declared = check_placeholders(doc.get("placeholders"), file=file)
+    ctx = BuildContext(file=file, pipeline=name, defaults=check_defaults(doc.get("defaults"), file=file))
     start, states = build_sequence(steps, scope=Scope(ctx=ctx, nested=False))
     states.update(ctx.failure_states)
     definition = state_machine(start_at=start, states=states, comment=description or None, timeout_seconds=timeout)
-    _check_placeholders(definition, example_input, file=file)
+    _check_placeholders(definition, example_input, file=file, declared=set(declared))
     return Pipeline(name=name, description=description, example_input=example_input,
-                    trigger_prefix=trigger_prefix, definition=definition)
+                    trigger_prefix=trigger_prefix, definition=definition, placeholders=declared)
 
 
 def _trigger(trigger: Any, *, file: str) -> str | None:
@@ -140,18 +143,21 @@ def _trigger(trigger: Any, *, file: str) -> str | None:
     return prefix
 
 
-def _check_placeholders(definition: dict[str, Any], example_input: dict[str, Any], *, file: str) -> None:
-    """Only the conventional ``${Name}`` placeholders (docs/CONVENTIONS.md) may appear."""
+def _check_placeholders(definition: dict[str, Any], example_input: dict[str, Any], *, file: str,
+                        declared: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    """Only the conventional ``${Name}`` placeholders (docs/CONVENTIONS.md) and the file's declared
+    ones (``placeholders:``) may appear."""
     from sagemaker_sfn.local.bindings import local_value
     from sagemaker_sfn.project import placeholders_in
 
     for where, value in (("steps", definition["States"]), ("input", example_input)):
-        for name in sorted(placeholders_in(value)):
+        for name in sorted(placeholders_in(value) - declared):
             try:
                 local_value(name)
             except DefinitionError as exc:
                 step = _step_using(definition["States"], f"${{{name}}}") if where == "steps" else None
-                raise PipelineError(str(exc), file=file, step=step, field=None if step else where) from exc
+                raise PipelineError(f"{exc}, or declare it under placeholders: (with a description)", file=file,
+                                    step=step, field=None if step else where) from exc
 
 
 def _step_using(states: dict[str, State], text: str) -> str | None:

@@ -95,8 +95,14 @@ def _finish(spec: StepSpec, states: dict[str, State], *extra: str, options: tupl
     return states
 
 
-def _request(spec: StepSpec) -> dict[str, Any]:
-    return spec.take("request", (dict,), required=True)
+def _request(spec: StepSpec, scope: Scope | None = None) -> dict[str, Any]:
+    """The step's request, under the pipeline's `defaults:` for a job step (pipeline.defaults)."""
+    request = spec.take("request", (dict,), required=True)
+    if scope is None:
+        return request
+    from sagemaker_sfn.pipeline.defaults import apply_defaults
+
+    return apply_defaults(spec.raw["type"], request, scope.ctx.defaults)
 
 
 def _sagemaker(module: Any, function: str, *, name: bool = True) -> Builder:
@@ -107,7 +113,7 @@ def _sagemaker(module: Any, function: str, *, name: bool = True) -> Builder:
             extra["name_prefix"] = spec.take("name_prefix", (str,))
             extra["step_name"] = spec.name
             extra["random_name"] = scope.in_map
-        state = getattr(module, function)(request=_request(spec), **extra, **options, **_transition(next_name))
+        state = getattr(module, function)(request=_request(spec, scope), **extra, **options, **_transition(next_name))
         return _finish(spec, {spec.name: state}, "request", "integration", *(("name_prefix",) if name else ()))
     return build
 
@@ -126,11 +132,17 @@ def _clarify(spec: StepSpec, next_name: str | None, scope: Scope) -> dict[str, S
         analysis_config_uri=spec.take("analysis_config", (str,), required=True),
         dataset_uri=spec.take("dataset", (str,), required=True),
         output_uri=spec.take("output", (str,), required=True),
-        overrides=spec.take("request", (dict,)), integration=spec.take("integration", (str,)),
+        overrides=_clarify_overrides(spec, scope), integration=spec.take("integration", (str,)),
         name_prefix=spec.take("name_prefix", (str,)), step_name=spec.name, random_name=scope.in_map,
         **options, **_transition(next_name))
     return _finish(spec, {spec.name: state}, "analysis_config", "dataset", "output", "request", "integration",
                    "name_prefix")
+
+
+def _clarify_overrides(spec: StepSpec, scope: Scope) -> dict[str, Any] | None:
+    from sagemaker_sfn.pipeline.defaults import apply_defaults
+
+    return apply_defaults("clarify", spec.take("request", (dict,)), scope.ctx.defaults)
 
 
 def _lambda(spec: StepSpec, next_name: str | None, scope: Scope) -> dict[str, State]:

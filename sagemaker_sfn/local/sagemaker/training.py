@@ -222,7 +222,8 @@ class _TrainingRun:
         if code is None:
             raise JobFailed(f"ClientError: {self.sm.images.explain_unknown(image)}")
         if code.kind == "xgboost":
-            return [self.sm.python, "-u", str(XGBOOST_TRAINER)], self.dir, xgboost_metric_definitions() + user_metrics
+            legacy = ["--legacy"] if code.legacy else []   # the deprecated 0.72 image: its defaults
+            return [self.sm.python, "-u", str(XGBOOST_TRAINER), *legacy], self.dir, xgboost_metric_definitions() + user_metrics
         self.user_code = True
         if code.kind == "clarify":
             raise JobFailed("ClientError: the Clarify image runs processing jobs, not training jobs")
