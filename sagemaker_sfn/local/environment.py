@@ -84,6 +84,8 @@ def write_job_records(store: Any, *, jobs_dir: Path) -> list[Path]:
         if kind not in JOB_KINDS:
             continue
         path = jobs_dir / name / "describe.json"
+        if path in written:   # names are per kind: a transform job named like its training job
+            path = path.with_name(f"describe-{kind}.json")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
         written.append(path)
@@ -243,8 +245,8 @@ def check_definition(definition: dict[str, Any], *, substitutions: dict[str, str
                 if image in reported:
                     continue
                 reported.add(image)
-                problems.append(f"state '{state}', {where}: {images.explain_unknown(image)}; "
-                                f"{_image_hint(image, hint_file=hint_file)}")
+                hint = "" if images.looks_like_typo(image) else f"; {_image_hint(image, hint_file=hint_file)}"
+                problems.append(f"state '{state}', {where}: {images.explain_unknown(image, hint=False)}{hint}")
             elif code.kind == "clarify" and ref.action != "createProcessingJob":
                 problems.append(f"state '{state}', {where}: '{image}' is the Clarify processing image; it runs "
                                 "processing jobs only")

@@ -109,12 +109,18 @@ class ImageResolver:
             return ImageCode(kind=BUILTIN_REPOSITORIES[repo], repository=repo)
         return None
 
-    def explain_unknown(self, image_uri: str) -> str:
-        """A message for an image nothing maps, with the nearest known repository when it looks like a typo."""
+    def explain_unknown(self, image_uri: str, *, hint: bool = True) -> str:
+        """A message for an image nothing maps, with the nearest known repository when it looks like a
+        typo; ``hint`` (default True) ends it with where to map it."""
         repo = repository_of(image_uri)
         known = sorted(BUILTIN_REPOSITORIES) + sorted(self.image_map)
         close = closest(repo, known, cutoff=0.75)
         if close:
             return (f"image '{image_uri}': no local equivalent for repository '{repo}' — did you mean '{close}'?")
         return (f"image '{image_uri}': no local equivalent for repository '{repo}' (known: "
-                f"{', '.join(sorted(BUILTIN_REPOSITORIES))}); map it to a script under images: in a bindings file")
+                f"{', '.join(sorted(BUILTIN_REPOSITORIES))})"
+                + ("; map it to a script under images: in a bindings file" if hint else ""))
+
+    def looks_like_typo(self, image_uri: str) -> bool:
+        repo = repository_of(image_uri)
+        return closest(repo, sorted(BUILTIN_REPOSITORIES) + sorted(self.image_map), cutoff=0.75) is not None

@@ -8,8 +8,11 @@ work tree (``<work dir>/<job>/processing``), and the command line is rewritten t
 - ``python``/``python3`` as the first word runs this interpreter (``sm.python``);
 - every ``/opt/ml/processing/...`` inside the entrypoint or the arguments becomes the local path;
 - the environment gets the request's ``Environment`` and ``SAGEMAKER_SFN_PROCESSING_DIR`` (the
-  local stand-in for ``/opt/ml/processing``): scripts that build paths from it (the examples do,
-  falling back to ``/opt/ml/processing`` in SageMaker) run unchanged in both places.
+  local stand-in for ``/opt/ml/processing``);
+- Python code that opens ``/opt/ml/processing/...`` itself reaches the same directory
+  (:mod:`.container_paths`), so scripts written for the container run unchanged;
+- a ``requirements.txt`` beside the script is installed first, as the FrameworkProcessor's
+  ``runproc.sh`` does (:mod:`.requirements`).
 
 Which code runs for an image (see :mod:`.images`): scikit-learn, XGBoost and other framework images
 run the entrypoint with local Python; an image mapped to a script in the project's image map runs that
@@ -258,8 +261,17 @@ def create_processing_job(request: dict[str, Any], *, sm: LocalSageMaker) -> dic
         if code.kind == "clarify":
             _run_clarify(inputs, outputs, log_path)
         else:
+            from sagemaker_sfn.local.sagemaker.container_paths import path_map_env
+            from sagemaker_sfn.local.sagemaker.requirements import install_requirements
+
             env = {**os.environ, **{str(k): str(v) for k, v in (request.get("Environment") or {}).items()},
                    PROCESSING_DIR_ENV: str(root), "PYTHONUNBUFFERED": "1", **sm.aws_endpoint_env()}
+            script = next((Path(word) for word in argv[1:] if word.endswith(".py")), None)
+            site = install_requirements(script.parent, python=sm.python, log=job_dir / "requirements.log") \
+                if script is not None and script.is_file() else None
+            if site is not None:
+                env["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), env.get("PYTHONPATH")) if p)
+            env.update(path_map_env({CONTAINER_ROOT: root}, env=env))
             max_runtime = (request.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")
             upload_lock = threading.Lock()
 

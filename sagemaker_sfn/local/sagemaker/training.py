@@ -11,7 +11,9 @@ The container's ``/opt/ml`` tree is ``<work_dir>/<job>/opt/ml``::
 
 The environment carries SM_MODEL_DIR, SM_CHANNELS, SM_CHANNEL_<NAME>, SM_HPS, SM_HP_<NAME>,
 SM_OUTPUT_DATA_DIR, SM_INPUT_CONFIG_DIR, ... as the SageMaker training toolkit sets them, plus
-``SM_OPT_ML`` (the mapped ``/opt/ml``, for code that would hard-code the path). Hyperparameters are
+``SM_OPT_ML`` (the mapped ``/opt/ml``). User code that hard-codes ``/opt/ml/...`` reaches the same tree
+(:mod:`.container_paths`), and a ``requirements.txt`` in the source directory is installed first, as
+the training toolkit does (:mod:`.requirements`). Hyperparameters are
 also passed as ``--name value`` arguments (script mode). Metrics are read from the log through the
 job's MetricDefinitions (the built-in XGBoost's are implicit), MaxRuntimeInSeconds is enforced, and
 the log is ``<work_dir>/<job>/logs.txt``.
@@ -100,6 +102,7 @@ class _TrainingRun:
         self.training_started_ms: int | None = None
         self.stopped_for: str | None = None
         self.user_code = False   # the job runs a user's script (which may call AWS itself)
+        self.site_packages: Path | None = None   # requirements.txt's packages (requirements.py)
 
     # -- the record ---------------------------------------------------------------------------
     def record_start(self) -> None:
@@ -246,6 +249,9 @@ class _TrainingRun:
             if not entry.is_file():
                 raise JobFailed(f"ClientError: sagemaker_program '{program_name}' is not in the submitted source "
                                 f"({hyperparameters.get('sagemaker_submit_directory', 'none given')})")
+        from sagemaker_sfn.local.sagemaker.requirements import install_requirements
+
+        self.site_packages = install_requirements(code_dir, python=self.sm.python, log=self.log_path)
         args = []
         for key, value in hyperparameters.items():
             if not key.startswith("sagemaker_"):
@@ -311,7 +317,12 @@ class _TrainingRun:
             "PYTHONUNBUFFERED": "1",
         })
         if self.user_code:   # our XGBoost trainer never calls AWS: no server started for it
+            from sagemaker_sfn.local.sagemaker.container_paths import path_map_env
+
             env.update(self.sm.aws_endpoint_env())
+            if self.site_packages is not None:
+                env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.site_packages), env.get("PYTHONPATH")) if p)
+            env.update(path_map_env({"/opt/ml": self.opt_ml}, env=env))
         for channel, path in channels.items():
             env[f"SM_CHANNEL_{channel.upper()}"] = str(path)
         for key, value in user.items():
