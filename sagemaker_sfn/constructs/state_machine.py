@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class PipelineSpec:
     definition: dict[str, Any]
     example_input: dict[str, Any]
     trigger_prefix: str | None = None
+    placeholders: dict[str, str] = field(default_factory=dict)   # the file's own ${Name} -> description
 
 
 def load_pipeline_spec(path: str | Path) -> PipelineSpec:
@@ -54,7 +55,8 @@ def load_pipeline_spec(path: str | Path) -> PipelineSpec:
         pipeline = load_pipeline(path)
         return PipelineSpec(name=pipeline.name, definition=pipeline.definition,
                             example_input=dict(pipeline.example_input or {}),
-                            trigger_prefix=pipeline.trigger_prefix)
+                            trigger_prefix=pipeline.trigger_prefix,
+                            placeholders={n: p.description for n, p in pipeline.placeholders.items()})
     from sagemaker_sfn.project import read_definition_file
 
     return PipelineSpec(name=state_machine_name_for(path), definition=read_definition_file(path), example_input={})
@@ -62,6 +64,18 @@ def load_pipeline_spec(path: str | Path) -> PipelineSpec:
 
 def _pascal_to_snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def _folder_for(pascal: str, lambdas_dir: Path) -> str:
+    """The lambdas/ folder ``${<pascal>FunctionArn}`` names: the one matching it up to case, '-' and
+    '_' (``my-func``, ``MyFunc``), else the snake_case name (sagemaker_sfn.local.bindings.folder_key)."""
+    from sagemaker_sfn.local.bindings import folder_key
+
+    if lambdas_dir.is_dir():
+        matches = [p.name for p in lambdas_dir.iterdir() if p.is_dir() and folder_key(p.name) == folder_key(pascal)]
+        if len(matches) == 1:
+            return matches[0]
+    return _pascal_to_snake(pascal)
 
 
 class SageMakerPipelineStateMachine(Construct):
@@ -107,9 +121,11 @@ class SageMakerPipelineStateMachine(Construct):
                                    lambdas_dir=Path(lambdas_dir))
         missing = sorted(wanted - set(self.values))
         if missing:
+            described = self.spec.placeholders
             raise DefinitionError(
-                f"no value for placeholder(s) {', '.join('${' + m + '}' for m in missing)}: pass `foundation=` "
-                "or `substitutions=` (see docs/CONVENTIONS.md)", source=self.spec.name)
+                f"no value for placeholder(s) "
+                f"{', '.join('${' + m + '}' + (f' ({described[m]})' if m in described else '') for m in missing)}: "
+                "pass `foundation=` or `substitutions=` (see docs/CONVENTIONS.md)", source=self.spec.name)
 
         self.role = iam.Role(
             self, "Role", description=f"Step Functions state machine {self.spec.name}",
@@ -167,7 +183,7 @@ class SageMakerPipelineStateMachine(Construct):
             raise UsageError(f"state machine name {final_name!r} must be 1-80 letters, digits, '-' or '_'")
         return PipelineSpec(name=final_name, definition=spec.definition,
                             example_input=dict(example_input if example_input is not None else spec.example_input),
-                            trigger_prefix=spec.trigger_prefix)
+                            trigger_prefix=spec.trigger_prefix, placeholders=spec.placeholders)
 
     def _values(self, wanted: set[str], *, foundation: FoundationRefs | None, substitutions: dict[str, str],
                 lambdas_dir: Path) -> dict[str, str]:
@@ -179,7 +195,7 @@ class SageMakerPipelineStateMachine(Construct):
         values.update(self._image_values(wanted & set(IMAGE_PLACEHOLDERS) - set(substitutions)))
         for name in sorted(wanted - set(substitutions)):
             if (match := _FUNCTION.match(name)) and foundation is not None:
-                folder = _pascal_to_snake(match["pascal"])
+                folder = _folder_for(match["pascal"], lambdas_dir)
                 function = PipelineFunction(self, match["pascal"], folder=folder, bucket=foundation.bucket,
                                             pipeline=self.spec.name, lambdas_dir=lambdas_dir)
                 self.functions[folder] = function

@@ -73,6 +73,17 @@ def write_templates(root: Path, pipelines: list[Pipeline], *, check: bool = Fals
     return stale
 
 
+def orphaned_templates(root: Path, pipelines: list[Pipeline] | None = None) -> list[Path]:
+    """Templates under ``root/asl_templates/`` that no pipeline file generates (a pipeline was renamed or
+    deleted and its template left behind), sorted. ``pipelines`` (default: every file under
+    ``root/pipelines/``, by file stem) are the ones that exist."""
+    names = {p.name for p in pipelines} if pipelines is not None else {p.stem for p in discover_pipelines(root)}
+    folder = Path(root) / TEMPLATES_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(f"*{TEMPLATE_SUFFIX}") if p.name[: -len(TEMPLATE_SUFFIX)] not in names)
+
+
 def generate(root: Path, *, check: bool = False) -> tuple[list[Pipeline], list[Path]]:
     """Every pipeline under ``root`` and the templates that were out of date (missing or different)
     before the call; writes those templates unless ``check`` (default False: write).
