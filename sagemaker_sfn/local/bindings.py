@@ -1,8 +1,14 @@
-"""Local values for the deploy-time ``${Name}`` placeholders (see docs/CONVENTIONS.md).
+"""Local values for ``${Name}`` placeholders, and bindings files (docs/local-runner.md, "Bindings").
 
-Shared by mocked runs (where any well-formed value will do) and by the local AWS environment
-(where the values must lead back to local resources: the Lambda function name is its folder under
-``lambdas/``, image URIs are the real us-east-1 URIs that the local SageMaker recognises).
+The conventional placeholders (docs/CONVENTIONS.md) have fixed local values, shared by mocked runs
+(where any well-formed value will do) and by the local AWS environment (where the values must lead
+back to local resources: the Lambda function name is its folder under ``lambdas/``, image URIs are the
+real us-east-1 URIs that the local SageMaker recognises).
+
+A bindings file (``--bindings FILE``, and the project's ``sagemaker-sfn.bindings.yaml``) gives
+everything else a definition brought from elsewhere needs: ``substitutions`` (any ``${Name}``),
+``lambdas`` (function name or ARN -> handler file) and ``images`` (image URI or repository -> script),
+paths relative to the file. A placeholder nothing binds is left as written (:func:`bind_placeholders`).
 """
 
 from __future__ import annotations
