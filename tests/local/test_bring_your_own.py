@@ -112,18 +112,57 @@ def test_unknown_images_are_reported_with_the_bindings_line(workdir: Path, capsy
     assert f'add under images: in local.yaml:\n      "{image}": path/to/your/train.py' in err
 
 
-def test_training_script_with_absolute_paths_and_requirements(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A script bound to a custom image writes /opt/ml/model itself and reads /opt/ml/input/data; its
-    requirements.txt is installed once into the cache and reused by the next run."""
-    monkeypatch.setenv("SAGEMAKER_SFN_CACHE", str(workdir / "cache"))
-    (workdir / "trainer").mkdir()
-    wheel = workdir / "trainer" / "tinypkg-0.1-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:   # a wheel pip installs offline (--no-index)
+def tiny_wheel(folder: Path) -> Path:
+    """A wheel of the package ``tinypkg`` (ANSWER = 42) that pip installs offline (--no-index)."""
+    wheel = folder / "tinypkg-0.1-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
         archive.writestr("tinypkg/__init__.py", "ANSWER = 42\n")
         archive.writestr("tinypkg-0.1.dist-info/METADATA", "Metadata-Version: 2.1\nName: tinypkg\nVersion: 0.1\n")
         archive.writestr("tinypkg-0.1.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
                                                         "Tag: py3-none-any\n")
         archive.writestr("tinypkg-0.1.dist-info/RECORD", "")
+    return wheel
+
+
+def test_processing_script_requirements_are_installed_beside_it(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A processing script's requirements.txt (shipped in its code input, as FrameworkProcessor does)
+    is installed before it runs; its own /opt/ml/processing paths reach the job's folders."""
+    monkeypatch.setenv("SAGEMAKER_SFN_CACHE", str(workdir / "cache"))
+    code = workdir / "examples" / "proc"
+    code.mkdir(parents=True)
+    wheel = tiny_wheel(code)
+    (code / "requirements.txt").write_text(f"--no-index\n./{wheel.name}\n")
+    (code / "run.py").write_text(textwrap.dedent("""\
+        import os, tinypkg
+        os.makedirs('/opt/ml/processing/output/result', exist_ok=True)
+        open('/opt/ml/processing/output/result/answer.txt', 'w').write(str(tinypkg.ANSWER))
+        """))
+    definition = {"StartAt": "Process", "States": {"Process": {
+        "Type": "Task", "Resource": "arn:aws:states:::sagemaker:createProcessingJob.sync", "End": True,
+        "Parameters": {
+            "ProcessingJobName.$": "$$.Execution.Name", "RoleArn": "${SageMakerRoleArn}",
+            "AppSpecification": {"ImageUri": "${SKLearnImageUri}",
+                                 "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/run.py"]},
+            "ProcessingInputs": [{"InputName": "code", "S3Input": {
+                "S3Uri": "s3://${DataBucket}/code/proc/", "LocalPath": "/opt/ml/processing/input/code",
+                "S3DataType": "S3Prefix", "S3InputMode": "File"}}],
+            "ProcessingOutputConfig": {"Outputs": [{"OutputName": "result", "S3Output": {
+                "S3Uri": "s3://results-bucket/answers", "LocalPath": "/opt/ml/processing/output/result",
+                "S3UploadMode": "EndOfJob"}}]},
+            "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large",
+                                                      "VolumeSizeInGB": 1}}}}}}
+    (workdir / "mine.asl.json").write_text(json.dumps(definition))
+    assert run_cli("mine.asl.json") == 0
+    assert (results(workdir) / "s3" / "results-bucket" / "answers" / "answer.txt").read_text() == "42"
+    assert "pip install" in (results(workdir) / "jobs" / "byo" / "requirements.log").read_text()
+
+
+def test_training_script_with_absolute_paths_and_requirements(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A script bound to a custom image writes /opt/ml/model itself and reads /opt/ml/input/data; its
+    requirements.txt is installed once into the cache and reused by the next run."""
+    monkeypatch.setenv("SAGEMAKER_SFN_CACHE", str(workdir / "cache"))
+    (workdir / "trainer").mkdir()
+    wheel = tiny_wheel(workdir / "trainer")
     (workdir / "trainer" / "requirements.txt").write_text(f"--no-index\n./{wheel.name}\n")
     (workdir / "trainer" / "train.py").write_text(textwrap.dedent("""\
         import json, os, tinypkg
