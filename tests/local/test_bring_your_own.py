@@ -80,6 +80,11 @@ def test_preprocess_sample_runs_a_script_with_absolute_container_paths(workdir: 
     assert abs(sum(r[1] for r in rows) / len(rows)) < 1e-6     # standardized: mean 0
     [model] = bucket.glob("models/*/output/model.tar.gz")
     assert model.stat().st_size > 0
+    # Both jobs are named $$.Execution.Name: their logs and Describe records share a folder, neither lost.
+    job = results(workdir) / "jobs" / "byo"
+    log = (job / "logs.txt").read_text()
+    assert "standardized 200 rows, 3 features" in log and "skipping code/transform.py (not a data file)" in log
+    assert {p.name for p in job.glob("describe*.json")} == {"describe.json", "describe-TrainingJob.json"}
 
 
 def test_every_missing_lambda_is_reported_at_once_with_the_line_to_add(workdir: Path,

@@ -156,7 +156,9 @@ def _run_process(argv: list[str], *, env: dict[str, str], cwd: Path, log_path: P
     """Run ``argv`` with its output in ``log_path``; returns the exit code. JobFailed (Stopped) when
     ``max_runtime`` passes or ``should_stop()`` turns true; ``tick()`` runs about once a second."""
     started = time.monotonic()
-    with log_path.open("wb") as log:
+    # Appended: names are per kind, so a training job may share this job's name and folder (AWS's
+    # "Preprocess data and train" sample names both $$.Execution.Name).
+    with log_path.open("ab") as log:
         try:
             process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL)
