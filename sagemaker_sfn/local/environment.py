@@ -33,7 +33,7 @@ from sagemaker_sfn.project import placeholders_in
 
 EXAMPLES_DIR = "examples"
 CONVENTIONAL_PLACEHOLDERS = ("DataBucket", "SageMakerRoleArn", "FailureTopicArn", "CallbackQueueUrl",
-                             "XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri")
+                             "XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "CacheTableName")
 CODE_PREFIX = "code/"
 
 
@@ -333,13 +333,15 @@ def _upload_examples(s3: Any, *, project_root: Path, bucket: str, pipeline_name:
 @contextmanager
 def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: Path,
                            definition: dict[str, Any],
-                           callbacks: dict[str, dict[str, Any]] | None = None) -> Iterator[LocalEnvironment]:
+                           callbacks: dict[str, dict[str, Any]] | None = None,
+                           no_cache: bool = False) -> Iterator[LocalEnvironment]:
     """An in-process AWS account for one run of ``definition`` (see the module doc).
 
     ``project_root``: holds lambdas/, examples/ and the optional .sagemaker-sfn-images.json /
     .sagemaker-sfn-callbacks.json. ``run_dir``: where jobs, logs and S3 copies go (created).
     ``callbacks``: answers for .waitForTaskToken states (default: the project's callbacks file, else
     echo the message sent; see :mod:`sagemaker_sfn.local.integrations.registry`).
+    ``no_cache`` (default False): a definition using the step cache starts with no entries.
     Raises DefinitionError for a placeholder with no local value.
     """
     from sagemaker_sfn.local.aws import LocalEndpoint, local_account
@@ -365,7 +367,10 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
     answers = callbacks if callbacks is not None else load_callbacks(project_root / CALLBACKS_FILE)
     run_dir.mkdir(parents=True, exist_ok=True)
     clock = RealClock()
-    with local_account(region=LOCAL_REGION, bucket=LOCAL_BUCKET) as account:
+    from sagemaker_sfn.cache.local import local_cache
+
+    with local_account(region=LOCAL_REGION, bucket=LOCAL_BUCKET) as account, \
+            local_cache(root=project_root, account=account, definition=definition, reuse=not no_cache):
         s3 = account.client("s3")
         _upload_examples(s3, project_root=project_root, bucket=account.bucket, pipeline_name=pipeline_name)
         endpoint = LocalEndpoint()

@@ -1,0 +1,134 @@
+"""The cache table and the data bucket of local runs, kept between runs under ``.sfn-local/cache/``.
+
+On AWS the cache table (Foundation stack: partition key ``CacheKey``, TTL attribute ``ExpiresAt``)
+and the data bucket outlive every execution, and a cached result names objects an earlier execution
+wrote. Locally each run opens a fresh in-process account (moto), so a run of a definition that
+uses the cache loads both from the project before it starts and saves them when it ends:
+
+    .sfn-local/cache/<table>.json      the table's items (DynamoDB JSON), expired ones dropped
+    .sfn-local/cache/s3/<bucket>/...   the data bucket's objects (code/ is uploaded again each run)
+
+DynamoDB's TTL deletes expired items within days, not at once (DynamoDB developer guide, "Time to
+Live"), which is why the state machine itself checks ExpiresAt; saving drops them as TTL would.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sagemaker_sfn.local.bindings import LOCAL_CACHE_TABLE
+
+CACHE_DIR = Path(".sfn-local") / "cache"
+PLACEHOLDER = "${CacheTableName}"
+
+
+def uses_cache(definition: Any) -> bool:
+    """True when the definition reads the cache table (holds the ``${CacheTableName}`` placeholder)."""
+    return PLACEHOLDER in json.dumps(definition)
+
+
+def create_table(dynamodb: Any, table: str = LOCAL_CACHE_TABLE) -> None:
+    """The cache table as the Foundation stack declares it: key CacheKey (S), TTL on ExpiresAt."""
+    dynamodb.create_table(TableName=table, KeySchema=[{"AttributeName": "CacheKey", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "CacheKey", "AttributeType": "S"}],
+                          BillingMode="PAY_PER_REQUEST")
+    dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True,
+                                                                           "AttributeName": "ExpiresAt"})
+
+
+def scan(dynamodb: Any, table: str = LOCAL_CACHE_TABLE) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": table}
+    while True:
+        page = dynamodb.scan(**kwargs)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def expired(item: dict[str, Any], *, now: float | None = None) -> bool:
+    expires = item.get("ExpiresAt", {}).get("N")
+    return expires is None or float(expires) <= (time.time() if now is None else now)
+
+
+@dataclass
+class LocalCache:
+    """The project's persisted cache table and bucket (see the module doc)."""
+
+    root: Path                                   # the project root
+    table: str = LOCAL_CACHE_TABLE
+    skipped_prefixes: tuple[str, ...] = field(default=("code/",))
+    reuse: bool = True                           # False (--no-cache): start with no entries, keep the saved ones
+
+    @property
+    def folder(self) -> Path:
+        return self.root / CACHE_DIR
+
+    @property
+    def table_file(self) -> Path:
+        return self.folder / f"{self.table}.json"
+
+    def load_items(self) -> list[dict[str, Any]]:
+        if not self.table_file.is_file():
+            return []
+        try:
+            data = json.loads(self.table_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []   # a damaged file is a cold cache, never a failed run
+        return [item for item in data.get("Items", []) if isinstance(item, dict) and "CacheKey" in item]
+
+    def save_items(self, items: list[dict[str, Any]]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        live = [item for item in items if not expired(item)]
+        temporary = self.table_file.with_suffix(".json.tmp")
+        temporary.write_text(json.dumps({"Items": live}, indent=1) + "\n", encoding="utf-8")
+        temporary.replace(self.table_file)
+
+    def restore(self, *, dynamodb: Any, s3: Any, bucket: str) -> None:
+        """Create the table in the open account and put back the saved items and bucket objects."""
+        from sagemaker_sfn.local.sagemaker.s3io import put_file
+
+        create_table(dynamodb, self.table)
+        for item in self.load_items() if self.reuse else []:
+            if not expired(item):
+                dynamodb.put_item(TableName=self.table, Item=item)
+        stored = self.folder / "s3" / bucket
+        if stored.is_dir():
+            for path in sorted(p for p in stored.rglob("*") if p.is_file()):
+                put_file(s3, path, bucket, path.relative_to(stored).as_posix())
+
+    def save(self, *, dynamodb: Any, s3: Any, bucket: str) -> None:
+        """Write the table's items and the bucket's objects (but code/, uploaded anew each run) back."""
+        from sagemaker_sfn.local.sagemaker.s3io import get_file, list_keys
+
+        merged = {item["CacheKey"]["S"]: item for item in self.load_items()}
+        merged.update({item["CacheKey"]["S"]: item for item in scan(dynamodb, self.table)})
+        self.save_items(list(merged.values()))
+        stored = self.folder / "s3" / bucket
+        for key in list_keys(s3, bucket, ""):
+            if key.startswith(self.skipped_prefixes) or key.endswith("/"):
+                continue
+            get_file(s3, bucket, key, stored / key)
+
+
+@contextmanager
+def local_cache(*, root: Path, account: Any, definition: Any, reuse: bool = True) -> Iterator[LocalCache | None]:
+    """The persisted cache for one local run of ``definition`` (None when it does not use the cache).
+    ``reuse`` (default True): False starts the run with no entries (``--no-cache``); what it stores is kept."""
+    if not uses_cache(definition):
+        yield None
+        return
+    cache = LocalCache(root=Path(root), reuse=reuse)
+    dynamodb, s3 = account.client("dynamodb"), account.client("s3")
+    cache.restore(dynamodb=dynamodb, s3=s3, bucket=account.bucket)
+    try:
+        yield cache
+    finally:
+        cache.save(dynamodb=dynamodb, s3=s3, bucket=account.bucket)
