@@ -132,3 +132,29 @@ def local_cache(*, root: Path, account: Any, definition: Any, reuse: bool = True
         yield cache
     finally:
         cache.save(dynamodb=dynamodb, s3=s3, bucket=account.bucket)
+
+
+def latest_components(dynamodb: Any, *, step: str, state_machine: str, table: str = LOCAL_CACHE_TABLE) -> dict[str, Any] | None:
+    """The key components of the newest stored entry of ``step`` in ``state_machine`` (None: none stored)."""
+    entries = [item for item in scan(dynamodb, table)
+               if item.get("Step", {}).get("S") == step and item.get("StateMachine", {}).get("S") == state_machine]
+    if not entries:
+        return None
+    newest = max(entries, key=lambda item: item.get("CreatedAt", {}).get("S", ""))
+    try:
+        return json.loads(newest.get("Components", {}).get("S", "{}"))
+    except ValueError:
+        return None
+
+
+def reporter_for(definition: dict[str, Any], *, state_machine: str, dynamodb: Any, skipped: bool = False) -> Any:
+    """A :class:`~sagemaker_sfn.cache.report.CacheReporter` for a local run of ``definition``."""
+    from sagemaker_sfn.cache.report import CacheReporter
+    from sagemaker_sfn.cache.request import s3_inputs
+    from sagemaker_sfn.cache.transform import cached_steps, scopes
+
+    jobs = {name: state for scope in scopes(definition) for name, state in scope["States"].items()}
+    labels = {step: [i.label for i in s3_inputs(jobs[step].get("Parameters") or {})]
+              for step in cached_steps(definition) if step in jobs}
+    return CacheReporter(state_machine=state_machine, input_labels=labels, skipped=skipped,
+                         previous=lambda step, machine: latest_components(dynamodb, step=step, state_machine=machine))

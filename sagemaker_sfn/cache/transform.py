@@ -111,13 +111,13 @@ def apply_cache(definition: dict[str, Any], steps: Mapping[str, CacheConfig]) ->
     result = copy.deepcopy(definition)
     if not steps:
         return result
-    scopes = {name: scope for scope in _scopes(result) for name in scope["States"]}
-    used = set(scopes)
+    owner = {name: scope for scope in scopes(result) for name in scope["States"]}
+    used = set(owner)
     for index, (name, config) in enumerate(steps.items()):
-        if name not in scopes:
+        if name not in owner:
             raise CacheError(f"cache: no state named {name!r} in the definition", state=name)
         try:
-            _cache_state(scopes[name], name, config, used=used, variable=_variable(name, index))
+            _cache_state(owner[name], name, config, used=used, variable=_variable(name, index))
         except CacheError as exc:
             exc.state = name
             raise
@@ -127,7 +127,7 @@ def apply_cache(definition: dict[str, Any], steps: Mapping[str, CacheConfig]) ->
 def cached_steps(definition: dict[str, Any]) -> list[str]:
     """The job states a definition caches (those with a ``Cache lookup: <name>`` state)."""
     found = []
-    for scope in _scopes(definition):
+    for scope in scopes(definition):
         for name in scope["States"]:
             parsed = step_of(name)
             if parsed and parsed[0] == "lookup":
@@ -137,14 +137,14 @@ def cached_steps(definition: dict[str, Any]) -> list[str]:
 
 # -- the transform of one state -----------------------------------------------------------------
 
-def _scopes(definition: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def scopes(definition: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield definition
     for state in definition.get("States", {}).values():
         for branch in state.get("Branches", []) or []:
-            yield from _scopes(branch)
+            yield from scopes(branch)
         for key in ("ItemProcessor", "Iterator"):
             if isinstance(state.get(key), dict):
-                yield from _scopes(state[key])
+                yield from scopes(state[key])
 
 
 def _variable(name: str, index: int) -> str:

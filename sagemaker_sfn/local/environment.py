@@ -47,6 +47,18 @@ class LocalEnvironment:
     run_dir: Path
     account: Any                    # sagemaker_sfn.local.aws.LocalAccount
     sagemaker: Any                  # sagemaker_sfn.local.sagemaker.LocalSageMaker
+    cache_reporter: Any = None      # sagemaker_sfn.cache.report.CacheReporter when the definition caches steps
+
+    def listen(self, on_event: Any) -> Any:
+        """``on_event`` plus what the environment follows in the history (cache verdicts)."""
+        if self.cache_reporter is None:
+            return on_event
+
+        def both(event: dict[str, Any]) -> None:
+            self.cache_reporter(event)
+            if on_event is not None:
+                on_event(event)
+        return both
 
     def check(self, definition: dict[str, Any]) -> list[str]:
         """Problems that would fail the run, found before any job starts: images with no local code
@@ -63,7 +75,8 @@ class LocalEnvironment:
 
     def summary_lines(self, result: Any = None) -> list[str]:
         """Best tuning job and metric, each training job's metric, where outputs (predictions) are."""
-        return summary_lines(self.sagemaker.store, run_dir=self.run_dir)
+        cache = [f"cache: {line}" for line in self.cache_reporter.lines] if self.cache_reporter else []
+        return cache + summary_lines(self.sagemaker.store, run_dir=self.run_dir)
 
 
 # -- finish(): results a person can inspect ---------------------------------------------------
@@ -370,7 +383,7 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
     from sagemaker_sfn.cache.local import local_cache
 
     with local_account(region=LOCAL_REGION, bucket=LOCAL_BUCKET) as account, \
-            local_cache(root=project_root, account=account, definition=definition, reuse=not no_cache):
+            local_cache(root=project_root, account=account, definition=definition, reuse=not no_cache) as cache:
         s3 = account.client("s3")
         _upload_examples(s3, project_root=project_root, bucket=account.bucket, pipeline_name=pipeline_name)
         endpoint = LocalEndpoint()
@@ -385,6 +398,11 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
         env = LocalEnvironment(substitutions=substitutions, integration=integration, clock=clock,
                                project_root=project_root, pipeline_name=pipeline_name, run_dir=run_dir,
                                account=account, sagemaker=sm)
+        if cache is not None:
+            from sagemaker_sfn.cache.local import reporter_for
+
+            env.cache_reporter = reporter_for(definition, state_machine=pipeline_name, skipped=no_cache,
+                                              dynamodb=account.client("dynamodb"))
         try:
             yield env
         finally:
