@@ -80,7 +80,7 @@ class Part:
 
     label: str              # "HyperParameters.eta", "ProcessingInputs[1]"
     template: Any           # the piece of the Parameters template
-    path: str               # where a dynamic piece lands under the key state's Parameters
+    path: str               # where a dynamic piece lands under the key state's Parameters ("$.Request.X.i1")
     dynamic: bool           # holds ``.$`` values: hashed at run time (else now)
 
 
@@ -91,8 +91,8 @@ def _key_path(key: str) -> str:
 def parts(keyed: dict[str, Any]) -> tuple[list[Part], dict[str, Any]]:
     """Each top-level field, or each item of a list/mapping field (inputs, hyperparameters), so a
     single hash input stays far below the limit and a miss can say which piece changed; also the
-    Parameters template that materialises the dynamic pieces (literal list items kept as null so
-    indexes hold)."""
+    Parameters template that materialises the dynamic pieces (a list's dynamic items under keys
+    ``i<index>``: the ASL schema refuses null placeholders in Parameters arrays)."""
     out: list[Part] = []
     request: dict[str, Any] = {}
     for key, value in keyed.items():
@@ -102,12 +102,13 @@ def parts(keyed: dict[str, Any]) -> tuple[list[Part], dict[str, Any]]:
             out.append(Part(base, value, where, True))
             request[key] = value
         elif isinstance(value, list) and value:
-            items = []
+            items = {}
             for index, item in enumerate(value):
                 dynamic = _dynamic(item)
-                out.append(Part(f"{key}[{index}]", item, f"{where}[{index}]", dynamic))
-                items.append(item if dynamic else None)
-            if any(item is not None for item in items):
+                out.append(Part(f"{key}[{index}]", item, f"{where}.i{index}", dynamic))
+                if dynamic:
+                    items[f"i{index}"] = item
+            if items:
                 request[key] = items
         elif isinstance(value, dict) and value:
             members = {}
