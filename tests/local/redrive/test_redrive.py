@@ -95,7 +95,7 @@ def test_refuses_what_aws_refuses() -> None:
     clock.sleep(timedelta(days=14, seconds=1).total_seconds())
     with pytest.raises(NotRedrivable, match="Execution redrivable period exceeded."):
         redrive_definition(DEFINITION, first.history_json(), state_machine_name="m", execution_name="e1", clock=clock)
-    long = first.history_json() * 2000
+    long = first.history_json() * 3000
     with pytest.raises(NotRedrivable, match="Execution history event limit exceeded."):
-        redrive_definition(DEFINITION, long[:24_999], state_machine_name="m", execution_name="e1",
+        redrive_definition(DEFINITION, long[-24_999:], state_machine_name="m", execution_name="e1",
                            clock=VirtualClock())
