@@ -91,6 +91,16 @@ class LocalCache:
         temporary.write_text(json.dumps({"Items": live}, indent=1) + "\n", encoding="utf-8")
         temporary.replace(self.table_file)
 
+    @property
+    def index_file(self) -> Path:
+        return self.folder / "s3-index.json"
+
+    def _index(self) -> dict[str, str]:
+        try:
+            return json.loads(self.index_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
     def restore(self, *, dynamodb: Any, s3: Any, bucket: str) -> None:
         """Create the table in the open account and put back the saved items and bucket objects."""
         from sagemaker_sfn.local.sagemaker.s3io import put_file
@@ -105,17 +115,29 @@ class LocalCache:
                 put_file(s3, path, bucket, path.relative_to(stored).as_posix())
 
     def save(self, *, dynamodb: Any, s3: Any, bucket: str) -> None:
-        """Write the table's items and the bucket's objects (but code/, uploaded anew each run) back."""
-        from sagemaker_sfn.local.sagemaker.s3io import get_file, list_keys
+        """Write the table's items and the bucket's new or changed objects (but code/, uploaded anew
+        each run) back; ``s3-index.json`` remembers each saved object's ETag so unchanged ones are skipped."""
+        from sagemaker_sfn.local.sagemaker.s3io import get_file
 
         merged = {item["CacheKey"]["S"]: item for item in self.load_items()}
         merged.update({item["CacheKey"]["S"]: item for item in scan(dynamodb, self.table)})
         self.save_items(list(merged.values()))
         stored = self.folder / "s3" / bucket
-        for key in list_keys(s3, bucket, ""):
-            if key.startswith(self.skipped_prefixes) or key.endswith("/"):
-                continue
-            get_file(s3, bucket, key, stored / key)
+        index = self._index()
+        kwargs: dict[str, Any] = {"Bucket": bucket}
+        while True:
+            page = s3.list_objects_v2(**kwargs)
+            for entry in page.get("Contents", []):
+                key, etag = entry["Key"], entry["ETag"]
+                if key.startswith(self.skipped_prefixes) or key.endswith("/") or \
+                        (index.get(key) == etag and (stored / key).is_file()):
+                    continue
+                get_file(s3, bucket, key, stored / key)
+                index[key] = etag
+            if not page.get("IsTruncated"):
+                break
+            kwargs["ContinuationToken"] = page["NextContinuationToken"]
+        self.index_file.write_text(json.dumps(index, indent=0) + "\n", encoding="utf-8")
 
 
 @contextmanager

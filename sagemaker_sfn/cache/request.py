@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sagemaker_sfn.asl.intrinsic_syntax import Call, IntrinsicSyntaxError, Literal, Node, PathArg, parse, \
+from sagemaker_sfn.asl.intrinsic_syntax import IntrinsicSyntaxError, Literal, Node, PathArg, parse, \
     template_pieces
 
 PATH_SUFFIX = ".$"

@@ -7,13 +7,14 @@ For a cached SageMaker job state ``S`` (a ``.sync`` Task), the transform adds, i
                                          (States.Hash over States.JsonToString, <= 10,000 chars each)
     Cache input N: S    Task (JSONata)   aws-sdk:s3:listObjectsV2 of each input S can name before the
                                          run; Assign the hash of its keys (relative) and ETags
-    Cache lookup: S     Task (JSONata)   aws-sdk:dynamodb:getItem on ${CacheTableName}; Assign the key
-                                         (SHA-256 of all pieces) and the item
+    Cache lookup: S     Task (JSONPath)  aws-sdk:dynamodb:getItem on ${CacheTableName}; Assign the key
+                                         (States.Hash SHA-256 of all pieces) and the item
     Cache hit?: S       Choice (JSONata) an item whose ExpiresAt is later than now -> Cache hit, else S
     Cache hit: S        Pass (JSONata)   S's output rebuilt from the stored result: S's ResultPath and
                                          OutputPath applied to S's input, then S's Next / End
     S                   the job, unchanged but for an Assign of its (ResultSelector'd) result and Next
-    Cache store?: S     Choice (JSONata) a key was computed -> Cache store, else S's Next
+    Cache store?: S     Choice (JSONPath) a key was computed (the lookup answered) -> Cache store,
+                                         else S's Next
     Cache store: S      Task (JSONata)   aws-sdk:dynamodb:putItem with ExpiresAt (TTL, epoch seconds),
                                          then S's Next / End; its output is S's output
 
@@ -230,16 +231,19 @@ def _cache_state(scope: dict[str, Any], name: str, config: CacheConfig, *, used:
             "Next": input_names[index + 1] if index + 1 < len(inputs) else names["lookup"],
         }
 
-    # 3. Lookup: the key is the hash of the pieces and the inputs' content.
+    # 3. Lookup: the key is the hash of the pieces and the inputs' content (intrinsics: cheaper than
+    # JSONata, and the pieces' JSON is far below States.Hash's 10,000 characters).
     data = ", ".join(f"${v}_d{i}" for i in range(len(inputs)))
-    key = "$hash($string({'v': " + str(KEY_VERSION) + ", 'request': $" + v + "_c, 'inputs': [" + data + "]}), 'SHA-256')"
+    slots = "|".join("{}" for _ in range(len(inputs) + 1))
+    key = (f"States.Hash(States.Format('v{KEY_VERSION}|{slots}', States.JsonToString(${v}_c)"
+           + "".join(f", ${v}_d{i}" for i in range(len(inputs))) + "), 'SHA-256')")
     new[names["lookup"]] = {
-        "Type": "Task", "QueryLanguage": "JSONata", "Resource": GET_ITEM,
-        "Arguments": {"TableName": CACHE_TABLE, "Key": {"CacheKey": {"S": "{% " + key + " %}"}}},
-        "Assign": {f"{v}_k": "{% " + key + " %}", f"{v}_i": "{% $states.result %}"},
-        "Output": "{% $states.input %}",
+        "Type": "Task", "Resource": GET_ITEM,
+        "Parameters": {"TableName": CACHE_TABLE, "Key": {"CacheKey": {"S.$": key}}},
+        "ResultPath": None,
+        "Assign": {f"{v}_k.$": key, f"{v}_i.$": "$"},
         "Retry": copy.deepcopy(_TABLE_RETRY),
-        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": name, "Output": "{% $states.input %}"}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": name, "ResultPath": None}],
         "Next": names["check"],
     }
     # 4. Fresh entry? ExpiresAt is the TTL attribute (epoch seconds, a DynamoDB number: a string here).
@@ -262,8 +266,8 @@ def _cache_state(scope: dict[str, Any], name: str, config: CacheConfig, *, used:
     job["Next"] = names["store_check"]
     after_store = after if after is not None else names["done"]
     new[names["store_check"]] = {
-        "Type": "Choice", "QueryLanguage": "JSONata",
-        "Choices": [{"Condition": "{% $exists($" + v + "_k) and $type($" + v + "_k) = 'string' %}", "Next": names["store"]}],
+        "Type": "Choice",
+        "Choices": [{"Variable": f"${v}_k", "IsString": True, "Next": names["store"]}],
         "Default": after_store,
     }
     item = {
