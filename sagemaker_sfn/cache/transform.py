@@ -224,7 +224,10 @@ def _cache_state(scope: dict[str, Any], name: str, config: CacheConfig, *, used:
             "Type": "Task", "QueryLanguage": "JSONata",
             "Comment": f"Content of {item.label} (listObjectsV2: keys and ETags; more than 1000 objects never match)",
             "Resource": LIST_OBJECTS,
-            "Arguments": {"Bucket": "{% " + ref + ".Bucket %}", "Prefix": "{% " + ref + ".Prefix %}"},
+            # Literal when known before the run (so a policy can name the bucket), else the value the key
+            # state computed from the input.
+            "Arguments": {"Bucket": item.bucket.get("Bucket", "{% " + ref + ".Bucket %}"),
+                          "Prefix": item.prefix.get("Prefix", "{% " + ref + ".Prefix %}")},
             "Assign": {f"{v}_d{index}": "{% " + listing + " %}"},
             "Output": "{% $states.input %}",
             "Catch": [{"ErrorEquals": ["States.ALL"], "Next": name, "Output": "{% $states.input %}"}],
