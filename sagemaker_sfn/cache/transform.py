@@ -13,8 +13,8 @@ For a cached SageMaker job state ``S`` (a ``.sync`` Task), the transform adds, i
     Cache hit: S        Pass (JSONata)   S's output rebuilt from the stored result: S's ResultPath and
                                          OutputPath applied to S's input, then S's Next / End
     S                   the job, unchanged but for an Assign of its (ResultSelector'd) result and Next
-    Cache store?: S     Choice (JSONPath) a key was computed (the lookup answered) -> Cache store,
-                                         else S's Next
+    Cache store?: S     Choice (JSONata) a key was computed (the lookup answered) and the result is
+                                         under 200,000 characters -> Cache store, else S's Next
     Cache store: S      Task (JSONata)   aws-sdk:dynamodb:putItem with ExpiresAt (TTL, epoch seconds),
                                          then S's Next / End; its output is S's output
 
@@ -50,6 +50,8 @@ CACHE_TABLE = "${CacheTableName}"
 GET_ITEM = "arn:aws:states:::aws-sdk:dynamodb:getItem"
 PUT_ITEM = "arn:aws:states:::aws-sdk:dynamodb:putItem"
 LIST_OBJECTS = "arn:aws:states:::aws-sdk:s3:listObjectsV2"
+MAX_STORED_CHARS = 200_000     # a stored result's JSON; keeps the item and the lookup's variable in bounds
+HASH_INPUT_LIMIT = 10_000      # States.Hash takes at most 10,000 characters (AWS intrinsic functions reference)
 KEY_VERSION = 1                 # bump when the key's composition changes: old entries stop matching
 STATE_NAME_LIMIT = 80
 # The prefixes of the generated state names (the local runner's progress recognises them).
@@ -200,6 +202,7 @@ def _cache_state(scope: dict[str, Any], name: str, config: CacheConfig, *, used:
             components[f"{piece.label}.$"] = f"States.Hash(States.JsonToString({piece.path}), 'SHA-256')"
         else:
             components[piece.label] = literal_digest(piece.template)
+    _check_key_size(name, components, len(inputs))
     parameters: dict[str, Any] = {"Request": request}
     if inputs:
         parameters["Inputs"] = [{**i.bucket, **i.prefix} for i in inputs]
@@ -271,9 +274,13 @@ def _cache_state(scope: dict[str, Any], name: str, config: CacheConfig, *, used:
     job.pop("End", None)
     job["Next"] = names["store_check"]
     after_store = after if after is not None else names["done"]
+    # Store only when the lookup answered (a key exists) and the result leaves the item, and the
+    # variable a later lookup reads it into, under their limits (DynamoDB item 400 KB; a variable, like
+    # a state's data, 256 KB: Step Functions quotas).
     new[names["store_check"]] = {
-        "Type": "Choice",
-        "Choices": [{"Variable": f"${v}_k", "IsString": True, "Next": names["store"]}],
+        "Type": "Choice", "QueryLanguage": "JSONata",
+        "Choices": [{"Condition": "{% $type($" + v + "_k) = 'string' and $length($string($" + v + "_r)) < "
+                                  f"{MAX_STORED_CHARS} %}}", "Next": names["store"]}],
         "Default": after_store,
     }
     # One JSONata expression for the whole item: the local interpreter binds the variables once per
@@ -308,6 +315,17 @@ def _retarget(scope: dict[str, Any], *, old: str, new: str) -> None:
                 holder["Next"] = new
         if state.get("Default") == old:
             state["Default"] = new
+
+
+def _check_key_size(name: str, components: dict[str, Any], inputs: int) -> None:
+    """The lookup hashes the pieces' JSON (64-character digests under their labels) and the inputs'
+    digests in one States.Hash: refuse at generation what would fail at run time."""
+    shaped = {key.removesuffix(".$"): "0" * 64 for key in components}
+    shaped["resource"] = components["resource"]
+    size = len(json.dumps(shaped, separators=(",", ":"))) + inputs * 65 + 16
+    if size >= HASH_INPUT_LIMIT:
+        raise CacheError(f"cache: state {name!r}: its request has {len(components) - 2} pieces and {inputs} inputs; "
+                         f"their digests ({size} characters) exceed States.Hash's {HASH_INPUT_LIMIT:,}-character input")
 
 
 def _then(state: dict[str, Any], after: str | None) -> dict[str, Any]:
