@@ -206,7 +206,10 @@ def _cache_state(scope: dict[str, Any], name: str, config: CacheConfig, *, used:
     parameters: dict[str, Any] = {"Request": request}
     if inputs:
         parameters["Inputs"] = [{**i.bucket, **i.prefix} for i in inputs]
-    assign: dict[str, Any] = {f"{v}_c": components, f"{v}_k": None}
+    # Every variable a later cache state reads is assigned here first, so each reference has an
+    # assignment on every path to it (a listing that fails goes straight to the job).
+    assign: dict[str, Any] = {f"{v}_c": components, f"{v}_k": None, f"{v}_r": None,
+                              **{f"{v}_d{i}": None for i in range(len(inputs))}}
     if inputs:
         assign[f"{v}_in.$"] = "$.Inputs"
     key_state: dict[str, Any] = {"Type": "Pass", "Comment": f"Cache key of {name}: its request without per-run "
