@@ -37,7 +37,7 @@ class Jobs:
 
 
 def machine(*, eta: str = "0.2", result_path: str = "$.Train", output_path: str | None = None,
-            expire_after: str = "P30D") -> dict[str, Any]:
+            expire_after: str = "P30D", cached: bool = True) -> dict[str, Any]:
     train: dict[str, Any] = {
         "Type": "Task", "Resource": "arn:aws:states:::sagemaker:createTrainingJob.sync",
         "Parameters": {
@@ -53,8 +53,10 @@ def machine(*, eta: str = "0.2", result_path: str = "$.Train", output_path: str 
     if output_path:
         train["OutputPath"] = output_path
     definition = {"StartAt": "Train", "States": {"Train": train, "After": {"Type": "Pass", "End": True}}}
-    cached = apply_cache(definition, {"Train": CacheConfig(expire_after=expire_after)})
-    return json.loads(json.dumps(cached).replace("${CacheTableName}", TABLE))
+    if not cached:
+        return definition
+    transformed = apply_cache(definition, {"Train": CacheConfig(expire_after=expire_after)})
+    return json.loads(json.dumps(transformed).replace("${CacheTableName}", TABLE))
 
 
 @pytest.fixture
@@ -149,3 +151,17 @@ def test_listing_error_falls_back_to_the_job(aws) -> None:
     definition = json.loads(json.dumps(machine()).replace(f'"Bucket": "{BUCKET}"', '"Bucket": "no-such-bucket"'))
     result = run(definition, jobs, "r1")
     assert len(jobs.started) == 1 and "Cache lookup: Train" not in entered(result)
+
+
+def test_a_step_inside_a_parallel_branch_is_cached_in_its_branch(aws) -> None:
+    create_table(aws["dynamodb"], TABLE)
+    inner = machine(cached=False)
+    parallel = {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": inner["StartAt"], "States": inner["States"]},
+        {"StartAt": "Other", "States": {"Other": {"Type": "Pass", "Result": 1, "End": True}}}]}}}
+    parallel = json.loads(json.dumps(apply_cache(parallel, {"Train": CacheConfig()})).replace("${CacheTableName}", TABLE))
+    assert "Cache lookup: Train" in parallel["States"]["Both"]["Branches"][0]["States"]
+    jobs = Jobs()
+    first = run(parallel, jobs, "first")
+    second = run(parallel, jobs, "second")
+    assert len(jobs.started) == 1 and second.output == first.output
