@@ -13,7 +13,7 @@ def test_function_placeholder_round_trips_to_folder() -> None:
 
 
 def test_unknown_placeholder_is_refused() -> None:
-    with pytest.raises(DefinitionError, match=r"unknown placeholder \$\{Bucket\}: expected one of CallbackQueueUrl, ClarifyImageUri"):
+    with pytest.raises(DefinitionError, match=r"unknown placeholder \$\{Bucket\}: expected one of CacheTableName, CallbackQueueUrl, ClarifyImageUri"):
         local_substitutions({"Bucket"})
 
 

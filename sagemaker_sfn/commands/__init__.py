@@ -15,4 +15,6 @@ COMMANDS: dict[str, str] = {
     "start": "start",
     "status": "status",
     "history": "history",
+    "cache": "cache",
+    "redrive": "redrive",
 }

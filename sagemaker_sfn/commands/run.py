@@ -61,6 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bindings", metavar="FILE",
                         help="local values for this definition: substitutions, lambdas, images (YAML; default: "
                              "the project's sagemaker-sfn.bindings.yaml when present; see docs/local-runner.md)")
+    parser.add_argument("--redrive", metavar="EXECUTION",
+                        help="continue the failed local execution EXECUTION from the state that did not finish "
+                             "(AWS RedriveExecution: same definition and input, finished states not run again)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="run every cached step's job: stored results are not reused (new ones are stored)")
 
 
 def _read_input(value: str | None, *, default: Any) -> Any:
@@ -95,6 +100,24 @@ def _default_input(target: str, *, root: Path, name: str) -> Any:
 
     example = load_pipeline(pipeline_file).example_input
     return {} if example is None else example
+
+
+def _previous_run(args: argparse.Namespace, *, root: Path, name: str) -> Any:
+    """``--redrive EXECUTION``: the saved local run to continue (None without the flag)."""
+    from sagemaker_sfn.errors import UsageError
+
+    if not getattr(args, "redrive", None):
+        return None
+    if args.mock_config:
+        raise UsageError("--redrive continues a real local run; it does not combine with --mock-config")
+    if args.name or args.input:
+        raise UsageError("--redrive keeps the execution's name and input: drop --name / --input")
+    from sagemaker_sfn.local.redrive_run import load_previous_run
+
+    previous = load_previous_run(root / RUN_DIR / _execution_name(args.redrive, state_machine=name))
+    if previous.state_machine != name:
+        raise UsageError(f"local execution {args.redrive!r} ran state machine {previous.state_machine!r}, not {name!r}")
+    return previous
 
 
 def _execution_name(requested: str | None, *, state_machine: str) -> str:
@@ -160,10 +183,13 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_definition(args.target, root=root)
     name = args.state_machine_name or loaded.name
     _refuse_invalid(loaded.definition, source=str(loaded.path))
+    previous = _previous_run(args, root=root, name=name)
     execution_input = _read_input(args.input, default=None)
     if execution_input is None:
         execution_input = _default_input(args.target, root=root, name=loaded.name)
-    execution_name = _execution_name(args.name, state_machine=name)
+    if previous is not None:
+        execution_input = previous.execution_input
+    execution_name = _execution_name(args.name, state_machine=name) if previous is None else args.redrive
     run_dir = root / RUN_DIR / execution_name
     from sagemaker_sfn.local.bindings import bindings_for_target
 
@@ -183,9 +209,11 @@ def run(args: argparse.Namespace) -> int:
                                      execution_name=execution_name, progress=progress, bindings=bindings)
             else:
                 with _job_lines_shown(progress):
-                    result, summary_extra = _run_real(loaded.definition, execution_input, root=root, name=name,
+                    definition = loaded.definition if previous is None else previous.definition
+                    result, summary_extra = _run_real(definition, execution_input, root=root, name=name,
                                                       execution_name=execution_name, run_dir=run_dir,
-                                                      progress=progress, bindings=bindings)
+                                                      progress=progress, bindings=bindings, no_cache=args.no_cache,
+                                                      previous=previous)
     except SagemakerSfnError:
         raise
     except KeyboardInterrupt:
@@ -266,7 +294,8 @@ def _run_mocked(definition: dict[str, Any], execution_input: Any, *, args: argpa
 
 
 def _run_real(definition: dict[str, Any], execution_input: Any, *, root: Path, name: str, execution_name: str,
-              run_dir: Path, progress: Any, bindings: Any = None) -> tuple[Any, list[str]]:
+              run_dir: Path, progress: Any, bindings: Any = None, no_cache: bool = False,
+              previous: Any = None) -> tuple[Any, list[str]]:
     from sagemaker_sfn.errors import UsageError
     from sagemaker_sfn.local.interpreter import run_definition
 
@@ -276,7 +305,7 @@ def _run_real(definition: dict[str, Any], execution_input: Any, *, root: Path, n
         raise UsageError("local AWS environment not available (sagemaker_sfn.local.environment could not be "
                          f"imported: {exc}); run with --mock-config FILE --test-case NAME to mock the tasks") from exc
     with open_local_environment(project_root=root, pipeline_name=name, run_dir=run_dir, definition=definition,
-                                bindings=bindings, execution_input=execution_input) as env:
+                                bindings=bindings, execution_input=execution_input, no_cache=no_cache) as env:
         if env.unbound:
             from sagemaker_sfn.local.bindings import unbound_warning
 
@@ -286,11 +315,24 @@ def _run_real(definition: dict[str, Any], execution_input: Any, *, root: Path, n
             listing = "\n".join(f"  {p}" for p in problems)
             raise UsageError(f"not starting: {len(problems)} problem{'s' if len(problems) > 1 else ''} found "
                              f"before any job ran:\n{listing}")
+        as_run = definition
         definition, execution_input = _substituted(definition, execution_input, env.substitutions)
-        result = run_definition(definition, execution_input, state_machine_name=name,
-                                execution_name=execution_name, integration=env.integration, clock=env.clock,
-                                on_event=progress)
+        if previous is not None:
+            from sagemaker_sfn.local.interpreter.redrive import redrive_definition
+            from sagemaker_sfn.local.redrive_run import restore_run_state
+
+            restore_run_state(env, previous)
+            result = redrive_definition(definition, previous.history, state_machine_name=name,
+                                        execution_name=execution_name, integration=env.integration, clock=env.clock,
+                                        on_event=env.listen(progress))
+        else:
+            result = run_definition(definition, execution_input, state_machine_name=name,
+                                    execution_name=execution_name, integration=env.integration, clock=env.clock,
+                                    on_event=env.listen(progress))
         env.finish(result)
+        from sagemaker_sfn.local.redrive_run import save_run_state
+
+        save_run_state(env, state_machine=name, definition=as_run)
         return result, list(env.summary_lines(result))
 
 

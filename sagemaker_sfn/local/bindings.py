@@ -22,6 +22,7 @@ from sagemaker_sfn.errors import DefinitionError, UsageError
 LOCAL_REGION = "us-east-1"
 LOCAL_ACCOUNT = "123456789012"
 LOCAL_BUCKET = "sagemaker-sfn-local"
+LOCAL_CACHE_TABLE = "sagemaker-sfn-cache"   # step cache (sagemaker_sfn.cache), persisted under .sfn-local/
 
 # SageMaker's own registry accounts for us-east-1, so local runs carry realistic URIs.
 XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
@@ -63,6 +64,7 @@ def local_value(name: str, *, region: str = LOCAL_REGION, account: str = LOCAL_A
         "XGBoostImageUri": XGBOOST_IMAGE,
         "SKLearnImageUri": SKLEARN_IMAGE,
         "ClarifyImageUri": CLARIFY_IMAGE,
+        "CacheTableName": LOCAL_CACHE_TABLE,
     }
     if name in fixed:
         return fixed[name]

@@ -33,7 +33,7 @@ from sagemaker_sfn.project import placeholders_in, substitute_placeholders
 
 EXAMPLES_DIR = "examples"
 CONVENTIONAL_PLACEHOLDERS = ("DataBucket", "SageMakerRoleArn", "FailureTopicArn", "CallbackQueueUrl",
-                             "XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri")
+                             "XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "CacheTableName")
 CODE_PREFIX = "code/"
 
 
@@ -49,6 +49,18 @@ class LocalEnvironment:
     sagemaker: Any                  # sagemaker_sfn.local.sagemaker.LocalSageMaker
     bindings: Any = None            # sagemaker_sfn.local.bindings.Bindings the run was given
     unbound: list[str] = field(default_factory=list)   # placeholders left literal (nothing binds them)
+    cache_reporter: Any = None      # sagemaker_sfn.cache.report.CacheReporter when the definition caches steps
+
+    def listen(self, on_event: Any) -> Any:
+        """``on_event`` plus what the environment follows in the history (cache verdicts)."""
+        if self.cache_reporter is None:
+            return on_event
+
+        def both(event: dict[str, Any]) -> None:
+            self.cache_reporter(event)
+            if on_event is not None:
+                on_event(event)
+        return both
 
     def check(self, definition: dict[str, Any]) -> list[str]:
         """Problems that would fail the run, found before any job starts, all of them: images and
@@ -67,7 +79,8 @@ class LocalEnvironment:
 
     def summary_lines(self, result: Any = None) -> list[str]:
         """Best tuning job and metric, each training job's metric, where outputs (predictions) are."""
-        return summary_lines(self.sagemaker.store, run_dir=self.run_dir)
+        cache = [f"cache: {line}" for line in self.cache_reporter.lines] if self.cache_reporter else []
+        return cache + summary_lines(self.sagemaker.store, run_dir=self.run_dir)
 
 
 # -- finish(): results a person can inspect ---------------------------------------------------
@@ -361,7 +374,8 @@ def _upload_examples(s3: Any, *, project_root: Path, bucket: str, pipeline_name:
 def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: Path,
                            definition: dict[str, Any],
                            callbacks: dict[str, dict[str, Any]] | None = None,
-                           bindings: Any = None, execution_input: Any = None) -> Iterator[LocalEnvironment]:
+                           bindings: Any = None, execution_input: Any = None,
+                           no_cache: bool = False) -> Iterator[LocalEnvironment]:
     """An in-process AWS account for one run of ``definition`` (see the module doc).
 
     ``project_root``: holds lambdas/, examples/ and the optional .sagemaker-sfn-images.json /
@@ -373,6 +387,7 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
     (default none): the buckets it names are created too. A placeholder nothing binds stays literal
     and is listed in ``env.unbound``. Every bucket the definition or the input names exists before
     the first state; any other exists from the first S3 call naming it (:mod:`.buckets`).
+    ``no_cache`` (default False): a definition using the step cache starts with no entries.
     """
     from sagemaker_sfn.local.aws import LocalEndpoint, local_account
     from sagemaker_sfn.local.bindings import LOCAL_ACCOUNT, LOCAL_BUCKET, LOCAL_REGION, Bindings, bind_placeholders, function_placeholder
@@ -402,7 +417,10 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
     answers = callbacks if callbacks is not None else load_callbacks(project_root / CALLBACKS_FILE)
     run_dir.mkdir(parents=True, exist_ok=True)
     clock = RealClock()
-    with local_account(region=LOCAL_REGION, bucket=LOCAL_BUCKET) as account, buckets_on_first_use(region=LOCAL_REGION):
+    from sagemaker_sfn.cache.local import local_cache
+
+    with local_account(region=LOCAL_REGION, bucket=LOCAL_BUCKET) as account, buckets_on_first_use(region=LOCAL_REGION), \
+            local_cache(root=project_root, account=account, definition=definition, reuse=not no_cache) as cache:
         s3 = account.client("s3")
         filled = substitute_placeholders([definition, execution_input], substitutions, strict=False)
         create_buckets(s3, buckets_named_in(filled), region=account.region)
@@ -419,6 +437,11 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
         env = LocalEnvironment(substitutions=substitutions, integration=integration, clock=clock,
                                project_root=project_root, pipeline_name=pipeline_name, run_dir=run_dir,
                                account=account, sagemaker=sm, bindings=bindings, unbound=unbound)
+        if cache is not None:
+            from sagemaker_sfn.cache.local import reporter_for
+
+            env.cache_reporter = reporter_for(definition, state_machine=pipeline_name, skipped=no_cache,
+                                              dynamodb=account.client("dynamodb"))
         try:
             yield env
         finally:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sagemaker_sfn.asl.states import State, state_machine
 from sagemaker_sfn.errors import DefinitionError, PipelineError
+from sagemaker_sfn.pipeline.cache import cache_steps
 from sagemaker_sfn.pipeline.context import BuildContext
 from sagemaker_sfn.pipeline.model import Pipeline
 from sagemaker_sfn.pipeline.spec import StepSpec, found
@@ -126,6 +127,7 @@ def build_pipeline(doc: Any, *, file: str, expected_name: str | None = None) -> 
     start, states = build_sequence(steps, scope=Scope(ctx=ctx, nested=False))
     states.update(ctx.failure_states)
     definition = state_machine(start_at=start, states=states, comment=description or None, timeout_seconds=timeout)
+    definition = cache_steps(definition, ctx)
     _check_placeholders(definition, example_input, file=file, declared=set(declared))
     return Pipeline(name=name, description=description, example_input=example_input,
                     trigger_prefix=trigger_prefix, definition=definition, placeholders=declared)

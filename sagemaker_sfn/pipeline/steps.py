@@ -14,6 +14,7 @@ from typing import Any
 from sagemaker_sfn.asl import states as asl
 from sagemaker_sfn.asl.paths import result_key
 from sagemaker_sfn.asl.states import State
+from sagemaker_sfn.pipeline.cache import JOB_TYPES, take_cache
 from sagemaker_sfn.pipeline.context import BuildContext
 from sagemaker_sfn.pipeline.spec import StepSpec
 from sagemaker_sfn.sagemaker import (clarify, create_endpoint, create_endpoint_config,
@@ -113,8 +114,10 @@ def _sagemaker(module: Any, function: str, *, name: bool = True) -> Builder:
             extra["name_prefix"] = spec.take("name_prefix", (str,))
             extra["step_name"] = spec.name
             extra["random_name"] = scope.in_map
+        take_cache(spec, scope.ctx)
         state = getattr(module, function)(request=_request(spec, scope), **extra, **options, **_transition(next_name))
-        return _finish(spec, {spec.name: state}, "request", "integration", *(("name_prefix",) if name else ()))
+        cache = ("cache",) if spec.raw.get("type") in JOB_TYPES else ()
+        return _finish(spec, {spec.name: state}, "request", "integration", *cache, *(("name_prefix",) if name else ()))
     return build
 
 

@@ -38,6 +38,8 @@ class ExecutionResult:
     start_date: datetime
     stop_date: datetime
     input: Any = None           # the execution input, for describe()
+    redrive_count: int = 0      # times redriven (local/interpreter/redrive.py)
+    redrive_date: datetime | None = None
 
     def describe(self) -> dict:
         """DescribeExecution's shape: input / output as JSON strings, absent keys left out."""
@@ -45,8 +47,10 @@ class ExecutionResult:
             "executionArn": self.execution_arn, "stateMachineArn": self.state_machine_arn, "name": self.name,
             "status": self.status, "startDate": self.start_date, "stopDate": self.stop_date,
             "input": to_json(self.input), "inputDetails": {"included": True},
-            "redriveCount": 0,
+            "redriveCount": self.redrive_count,
         }
+        if self.redrive_date is not None:
+            described["redriveDate"] = self.redrive_date
         if self.status == "SUCCEEDED":
             described["output"] = to_json(self.output)
             described["outputDetails"] = {"included": True}

@@ -110,6 +110,8 @@ class Engine:
     rng: random.Random
     start: datetime
     deadline: datetime | None = None
+    redrive_count: int = 0                  # RedriveExecution: $$.Execution.RedriveCount (local/interpreter/redrive.py)
+    redrive_time: datetime | None = None
     _rng_lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- context object ---------------------------------------------------------------------------
@@ -117,10 +119,12 @@ class Engine:
                 task_token: str | None = None) -> dict[str, Any]:
         context: dict[str, Any] = {
             "Execution": {"Id": self.execution_arn, "Input": self.execution_input, "Name": self.execution_name,
-                          "RoleArn": self.role_arn, "StartTime": iso(self.start), "RedriveCount": 0},
+                          "RoleArn": self.role_arn, "StartTime": iso(self.start), "RedriveCount": self.redrive_count},
             "StateMachine": {"Id": self.state_machine_arn, "Name": self.state_machine_name},
             "State": {"EnteredTime": iso(entered), "Name": state_name},
         }
+        if self.redrive_time is not None:
+            context["Execution"]["RedriveTime"] = iso(self.redrive_time)
         if retry_count is not None:
             # AWS shows RetryCount only in states that can retry (Task, Parallel, Map).
             context["State"]["RetryCount"] = retry_count
