@@ -107,6 +107,8 @@ def _read(step: Step, path: str, data: Any) -> Any:
 
 
 def run_wait(step: Step) -> tuple[Any, str | None]:
+    # AWS links a Wait's EvaluationFailed to its WaitStateEntered (test_wait_timestamp_jsonata recordings).
+    step.evaluation_previous = step.entered_id
     seconds = _wait_seconds(step)
     step.engine.sleep(step.scope.clock, seconds)
     if step.jsonata:

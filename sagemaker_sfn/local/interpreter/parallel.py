@@ -62,7 +62,9 @@ def run_parallel(step: Step) -> tuple[Any, str | None]:
     if any(not ok for ok, _ in outcomes):
         _raise_first(outcomes, event="ParallelStateFailed")
         raise Cancelled()
-    _add(step, "ParallelStateSucceeded")
+    # ParallelStateExited links to the last branch event, as ParallelStateSucceeded does (AWS-recorded
+    # histories: ../shared/conformance test_parallel_state*), not to ParallelStateSucceeded.
+    _add(step, "ParallelStateSucceeded", move=False)
     return step.finish([value for _, value in outcomes])
 
 

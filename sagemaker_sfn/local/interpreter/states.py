@@ -40,7 +40,8 @@ def _as_failure(step: Step, exc: StatesError) -> Failure:
             details["location"] = match["field"]
         # AWS links it to what preceded the state's Entered event.
         step.scope.cursor = step.scope.log(step.engine).add(
-            "EvaluationFailed", previous=step.entered_previous, clock=step.scope.clock,
+            "EvaluationFailed", previous=step.entered_previous if step.evaluation_previous is None
+            else step.evaluation_previous, clock=step.scope.clock,
             evaluationFailedEventDetails=details)
     return failure
 

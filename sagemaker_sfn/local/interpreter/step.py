@@ -43,6 +43,9 @@ class Step:
     entered_id: int
     entered_time: datetime
     entered_previous: int = 0
+    # What an EvaluationFailed event links to: what preceded Entered (default), or Entered itself
+    # for fields evaluated once the state runs (a Wait's Seconds / Timestamp, AWS-recorded).
+    evaluation_previous: int | None = None
     retry_count: int = 0
     task_token: str | None = None
     assigned: dict[str, Any] | None = field(default=None)
