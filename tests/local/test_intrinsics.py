@@ -21,7 +21,7 @@ from sagemaker_sfn.local.interpreter.intrinsics import (
     Call, IntrinsicSyntaxError, Literal, PathArg, evaluate_intrinsic, is_intrinsic, parse_intrinsic,
 )
 
-CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "executions"
+from conformance import CORPUS as CONFORMANCE  # noqa: E402  (found beside the clone or its main checkout)
 
 
 def resolver(data: dict[str, Any]):

@@ -321,5 +321,6 @@ def test_an_unmocked_task_is_not_swallowed_by_catch_all():
     assert (result.status, result.error, result.cause, path_of(result)) == (
         "FAILED", "States.Runtime",
         "Task state 'TuneHyperparameters' (arn:aws:states:::sagemaker:createHyperParameterTuningJob.sync) has no "
-        "mocked response in test case 'Partial' of partial.json (mocked states: GenerateDataset)",
+        "mocked response in test case 'Partial' of partial.json (mocked states: GenerateDataset) and this run has no "
+        "local integration to answer it",
         ["GenerateDataset", "TuneHyperparameters"])

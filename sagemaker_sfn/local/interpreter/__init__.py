@@ -20,6 +20,7 @@ from sagemaker_sfn.local.interpreter.engine import (JSONPATH, MAX_HISTORY_EVENTS
                                                     HistoryLimitExceeded, Scope, TimedOut)
 from sagemaker_sfn.local.interpreter.errors import StatesError
 from sagemaker_sfn.local.interpreter.history import History, iso
+from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.paths import to_json
 
 __all__ = ["ExecutionResult", "run_definition", "StatesError"]
@@ -108,9 +109,8 @@ def run_definition(definition: dict, execution_input: Any = None, *, state_machi
         status = "TIMED_OUT"
         history.add("ExecutionTimedOut", previous=len(history.events), executionTimedOutEventDetails={})
     except HistoryLimitExceeded:
-        status, error = "FAILED", "States.Runtime"
-        cause = (f"The execution reached the maximum number of events in its history ({MAX_HISTORY_EVENTS}); "
-                 "a loop that never exits?")
+        limit = states_error("history_limit", limit=MAX_HISTORY_EVENTS)
+        status, error, cause = "FAILED", limit.error, limit.cause
         history.add("ExecutionFailed", previous=len(history.events),
                     executionFailedEventDetails={"error": error, "cause": cause})
     except Cancelled:

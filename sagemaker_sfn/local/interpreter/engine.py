@@ -21,6 +21,7 @@ from sagemaker_sfn.local.clock import Clock, VirtualClock
 from sagemaker_sfn.local.integrations.base import Integration
 from sagemaker_sfn.local.interpreter.errors import StatesError
 from sagemaker_sfn.local.interpreter.history import History, iso
+from sagemaker_sfn.local.interpreter.messages import states_error
 
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
@@ -144,8 +145,7 @@ class Engine:
         from sagemaker_sfn.local.interpreter.states import run_state
 
         if "StartAt" not in program or not isinstance(program.get("States"), dict):
-            raise Failure("States.Runtime", "invalid definition: a state machine (and each branch or item "
-                          "processor) needs StartAt and States")
+            raise states_error("program_invalid")
         name = program["StartAt"]
         value = program_input
         while True:
@@ -157,7 +157,7 @@ class Engine:
                 raise HistoryLimitExceeded()
             states = program["States"]
             if name not in states:
-                raise Failure("States.Runtime", f"State '{name}' is not defined in the state machine")
+                raise states_error("state_not_defined", state_name=name)
             value, name = run_state(self, name=name, state=states[name], state_input=value, scope=scope)
             if name is None:
                 return value
@@ -219,7 +219,7 @@ class Engine:
                 if isinstance(exc, (TimedOut, HistoryLimitExceeded)) or stop_on_failure(index, exc):
                     cancel.set()
             except Exception as exc:  # a bug in an integration must not hang the pool
-                results[index] = (False, Failure("States.Runtime", f"{type(exc).__name__}: {exc}"))
+                results[index] = (False, states_error("branch_crashed", detail=f"{type(exc).__name__}: {exc}"))
                 cancel.set()
 
         workers = max_concurrency or min(len(jobs), 40) or 1

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sagemaker_sfn.local.interpreter.engine import Cancelled, Failure, HistoryLimitExceeded, TimedOut
 from sagemaker_sfn.local.interpreter.errors import StatesError
+from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.paths import merge_result, to_json
 from sagemaker_sfn.local.interpreter.retry import find_handler, retry_delay
 from sagemaker_sfn.local.interpreter.step import _UNSET, Step
@@ -36,7 +37,9 @@ def _as_failure(step: Step, exc: StatesError) -> Failure:
     failure = Failure(exc.error, step.error_prefix() + (exc.cause or ""))
     if exc.error == "States.QueryEvaluationError":
         details = {"error": failure.error, "cause": failure.cause, "state": step.name}
-        if match := _FIELD.search(exc.cause or ""):
+        if exc.location:
+            details["location"] = exc.location
+        elif match := _FIELD.search(exc.cause or ""):
             details["location"] = match["field"]
         # AWS links it to what preceded the state's Entered event.
         step.scope.cursor = step.scope.log(step.engine).add(
@@ -52,7 +55,7 @@ def run_state(engine: Engine, *, name: str, state: dict[str, Any], state_input: 
     kind = state.get("Type")
     handlers = _handlers()
     if kind not in handlers:
-        raise Failure("States.Runtime", f"State '{name}' has unsupported Type '{kind}'")
+        raise states_error("state_type_unsupported", state_name=name, kind=kind)
     entered_time = scope.clock.now()
     entered_previous = scope.cursor
     entered_id = scope.log(engine).add(f"{kind}StateEntered", previous=scope.cursor, clock=scope.clock,
@@ -70,11 +73,10 @@ def run_state(engine: Engine, *, name: str, state: dict[str, Any], state_input: 
                 output, next_name = handlers[kind](step)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 # A definition the validator would have refused: fail clearly instead of crashing.
-                raise StatesError("States.Runtime", f"invalid {kind} state definition: "
-                                  f"{type(exc).__name__}: {exc}") from None
+                raise states_error("state_definition_invalid", kind=kind,
+                                   detail=f"{type(exc).__name__}: {exc}") from None
             if len(to_json(output).encode()) > PAYLOAD_LIMIT:
-                raise Failure("States.DataLimitExceeded", f"The state/task '{name}' returned a result with a size "
-                              "exceeding the maximum number of bytes service limit.")
+                raise states_error("data_limit_exceeded", state_name=name)
             break
         except (Cancelled, TimedOut, HistoryLimitExceeded):
             raise
