@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -21,6 +21,14 @@ from sagemaker_sfn.local.interpreter.paths import to_json
 
 _cache = threading.local()  # compiled expressions are not safe to share between threads
 
+# jsonata-python defines functions AWS's environment does not: ``$eval`` (AWS: "Use $parse() instead
+# of $eval", transforming-data.html) and ``$clone`` (not in the JSONata function library, jsonata.org).
+# Unbound here, calling them fails as any undefined function does in JSONata: T1006 "Attempted to
+# invoke a non-function", worded as jsonata_evaluation_error.
+UNSUPPORTED_FUNCTIONS = ("eval", "clone")
+# What AWS adds to the JSONata library (transforming-data.html, "JSONata functions provided by Step Functions").
+AWS_FUNCTIONS = ("partition", "range", "hash", "random", "uuid", "parse")
+
 
 class Undefined:
     """JSONata's ``undefined`` (no value), distinct from JSON ``null``."""
@@ -79,6 +87,8 @@ def _compile(text: str) -> Any:
         expression.register_lambda("random", _random)
         expression.register_lambda("uuid", lambda: str(uuid.uuid4()))
         expression.register_lambda("parse", _parse)
+        for name in UNSUPPORTED_FUNCTIONS:
+            expression.assign(name, None)
         compiled[text] = expression
     return compiled[text]
 
