@@ -111,6 +111,7 @@ class Engine:
     rng: random.Random
     start: datetime
     deadline: datetime | None = None
+    express: bool = False
     _rng_lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- context object ---------------------------------------------------------------------------
@@ -122,6 +123,8 @@ class Engine:
             "StateMachine": {"Id": self.state_machine_arn, "Name": self.state_machine_name},
             "State": {"EnteredTime": iso(entered), "Name": state_name},
         }
+        if self.express:
+            del context["Execution"]["RedriveCount"]   # Express executions cannot be redriven
         if retry_count is not None:
             # AWS shows RetryCount only in states that can retry (Task, Parallel, Map).
             context["State"]["RetryCount"] = retry_count

@@ -249,5 +249,10 @@ def run_map(step: Step) -> tuple[Any, str | None]:
     if not distributed and items:
         step.scope.cursor = last_done[0]
     _add(step, "MapStateSucceeded", move=False)
+    if distributed:
+        # MapStateExited links to MapRunStarted: every AWS recording since November 2024 does
+        # (../shared/conformance: test_map_state_config_distributed_items_path_from_previous, 2025-01-09;
+        # test_map_state_nested_config_distributed, 2024-12-13; ...); earlier ones linked MapRunSucceeded.
+        step.scope.cursor = started
     results = [value if ok else {"Error": value.error, "Cause": value.cause} for ok, value in outcomes]
     return step.finish(results)
