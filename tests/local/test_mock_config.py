@@ -202,3 +202,20 @@ def test_mock_integration_hands_unmocked_states_to_its_fallback():
         "P": {"Type": "Parallel", "End": True, "Branches": [{"StartAt": "SQSState", "States": {
             "SQSState": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True}}}]}}}
     assert unmocked_task_states(definition, responses) == ["SQSState"]
+
+
+def test_lambda_whose_module_cannot_be_imported_fails_as_aws_lambda_says(tmp_path):
+    from sagemaker_sfn.local.integrations.lambda_ import LambdaIntegration
+
+    (tmp_path / "lambdas" / "broken").mkdir(parents=True)
+    (tmp_path / "lambdas" / "broken" / "handler.py").write_text("import no_such_module_here\n")
+    lambda_ = LambdaIntegration(project_root=tmp_path, log_dir=tmp_path / "logs")
+    try:
+        with pytest.raises(TaskFailure) as info:
+            lambda_.call("broken", {})
+    finally:
+        lambda_.close()
+    payload = json.loads(info.value.cause)
+    assert (info.value.error, payload["errorType"], payload["errorMessage"], payload["stackTrace"]) == (
+        "Runtime.ImportModuleError", "Runtime.ImportModuleError",
+        "Unable to import module 'handler': No module named 'no_such_module_here'", [])
