@@ -256,8 +256,8 @@ def test_progress_indents_map_iterations_and_parallel_branches(tmp_path, monkeyp
 [00:00:02] < Fan
 [00:00:02] > Both (Parallel)
 [00:00:02]   (branch 1) > A (Pass)
-[00:00:02]   (branch 1) < A
 [00:00:02]   (branch 2) > B (Wait)
+[00:00:02]   (branch 1) < A
 [00:00:07]   (branch 2) < B
 [00:00:07]   (branch 2) > C (Pass)
 [00:00:07]   (branch 2) < C

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from sagemaker_sfn.local.interpreter import jsonata_eval
@@ -105,6 +106,8 @@ def run_wait(step: Step) -> tuple[Any, str | None]:
     # AWS links a Wait's EvaluationFailed to its WaitStateEntered (test_wait_timestamp_jsonata recordings).
     step.evaluation_previous = step.entered_id
     seconds = _wait_seconds(step)
+    # A sibling branch may run (and fail, aborting this Wait) while this one waits.
+    step.scope.checkpoint(step.scope.clock.now() + timedelta(seconds=seconds))
     step.engine.sleep(step.scope.clock, seconds)
     if step.jsonata:
         step.assign_jsonata()

@@ -58,7 +58,7 @@ def run_parallel(step: Step) -> tuple[Any, str | None]:
         return run
 
     outcomes = engine.run_children([job(i) for i in range(len(branches))], make_scope=make_scope, scope=step.scope,
-                                   max_concurrency=0, stop_on_failure=lambda index, exc: True)
+                                   max_concurrency=0, stop_on_failure=lambda index, exc: True, interleave=True)
     step.scope.cursor = last[0]
     if any(not ok for ok, _ in outcomes):
         _raise_first(outcomes, event="ParallelStateFailed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sagemaker_sfn.local.interpreter.engine import Cancelled, Failure, HistoryLimitExceeded, TimedOut
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from sagemaker_sfn.local.interpreter.engine import Engine, Scope
 
 _RETRYABLE = {"Task", "Map", "Parallel"}
+# States a sibling branch's failure (or an enclosing abort) can stop midway: AWS logs <Type>StateAborted
+# (HistoryEventType: TaskStateAborted, WaitStateAborted, MapStateAborted, ParallelStateAborted; no details).
+_ABORTABLE = {"Task", "Wait", "Map", "Parallel"}
 _TERMINAL = {"States.Runtime", "States.DataLimitExceeded"}
 PAYLOAD_LIMIT = 262_144  # bytes of a state's input or output (Step Functions quota)
 
@@ -65,6 +69,23 @@ def run_state(engine: Engine, *, name: str, state: dict[str, Any], state_input: 
     step = Step(engine=engine, scope=scope, name=name, state=state, raw_input=state_input,
                 query_language=state.get("QueryLanguage", scope.query_language), entered_id=entered_id,
                 entered_time=entered_time, entered_previous=entered_previous)
+    try:
+        if scope.turn is not None:
+            scope.turn(None)   # every branch enters its state before any leaves one (interleaved Parallel)
+            if scope.cancel.is_set() and kind in _ABORTABLE:
+                raise Cancelled()
+        output, next_name = _attempts(engine, step, kind=kind, handlers=handlers)
+    except Cancelled:
+        if kind in _ABORTABLE:
+            scope.cursor = scope.log(engine).add(f"{kind}StateAborted", previous=scope.cursor, clock=scope.clock)
+        raise
+    _exit(step, output, kind)
+    return output, next_name
+
+
+def _attempts(engine: Engine, step: Step, *, kind: str, handlers: dict[str, Any]) -> tuple[Any, str | None]:
+    """The state's handler with Retry and Catch around it."""
+    state, scope, name = step.state, step.scope, step.name
     attempts = [0] * len(state.get("Retry", []))
     while True:
         step.assigned = None
@@ -91,6 +112,7 @@ def run_state(engine: Engine, *, name: str, state: dict[str, Any], state_input: 
                 delay = retry_delay(retriers[index], attempt=attempts[index], rng=engine.retry_rng())
                 attempts[index] += 1
                 step.retry_count += 1
+                scope.checkpoint(scope.clock.now() + timedelta(seconds=delay))
                 engine.sleep(scope.clock, delay)
                 continue
             if failure.state_failed_event:
@@ -99,9 +121,7 @@ def run_state(engine: Engine, *, name: str, state: dict[str, Any], state_input: 
             caught = _catch(step, failure)
             if caught is None:
                 raise failure from None
-            output, next_name = caught
-            break
-    _exit(step, output, kind)
+            return caught
     return output, next_name
 
 

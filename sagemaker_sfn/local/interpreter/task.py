@@ -10,7 +10,7 @@ from typing import Any
 
 from sagemaker_sfn.local.clock import Clock, VirtualClock
 from sagemaker_sfn.local.integrations.base import ResourceRef, TaskFailure, TaskRequest
-from sagemaker_sfn.local.interpreter.engine import Failure
+from sagemaker_sfn.local.interpreter.engine import Cancelled, Failure
 from sagemaker_sfn.local.interpreter.errors import StatesError
 from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.paths import PathNotFound, to_json
@@ -140,13 +140,18 @@ def run_task(step: Step) -> tuple[Any, str | None]:
     submits = ref.pattern in ("sync", "sync:2", "waitForTaskToken") and not legacy_lambda
     try:
         result = _invoke(step, request, clock, limit)
+        scope.checkpoint()   # in flight: a sibling branch may run, and fail, before this task ends
     except (TaskFailure, StatesError) as exc:
+        scope.checkpoint()
         if submits and "submitted" in request.extra:
             add("TaskSubmitted", **ids, output=to_json(_as_json(request.extra["submitted"])),
                 outputDetails={"truncated": False})
         add(f"{kind}Failed", **ids, error=exc.error, **({"cause": exc.cause} if exc.cause is not None else {}))
         raise Failure(exc.error, exc.cause) from None
+    except Cancelled:
+        raise
     except Exception as exc:  # an integration bug still surfaces as an ASL error Retry/Catch can see
+        scope.checkpoint()
         crashed = states_error("task_integration_crashed", detail=f"{type(exc).__name__}: {exc}")
         add(f"{kind}Failed", **ids, error=crashed.error, cause=crashed.cause)
         raise crashed from None
