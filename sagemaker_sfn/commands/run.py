@@ -206,7 +206,8 @@ def run(args: argparse.Namespace) -> int:
         with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
             if args.mock_config:
                 result = _run_mocked(loaded.definition, execution_input, args=args, name=name,
-                                     execution_name=execution_name, progress=progress, bindings=bindings)
+                                     execution_name=execution_name, progress=progress, bindings=bindings,
+                                     root=root, run_dir=run_dir)
             else:
                 with _job_lines_shown(progress):
                     definition = loaded.definition if previous is None else previous.definition
@@ -230,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
     _write_json(run_dir / "output.json", {"status": result.status, "output": output,
                                           "error": result.error, "cause": result.cause})
     if args.history:
-        _write_json(Path(args.history), history)
+        _write_json(Path(args.history), {"events": history})   # GetExecutionHistory's shape
 
     if args.json:
         print(json.dumps({"status": result.status, "output": output, "error": result.error,
@@ -274,16 +275,31 @@ def _substituted(definition: dict[str, Any], execution_input: Any, values: dict[
 
 
 def _run_mocked(definition: dict[str, Any], execution_input: Any, *, args: argparse.Namespace, name: str,
-                execution_name: str, progress: Any, bindings: Any = None) -> Any:
+                execution_name: str, progress: Any, root: Path, run_dir: Path, bindings: Any = None) -> Any:
     from sagemaker_sfn.local.bindings import bind_placeholders, unbound_warning
     from sagemaker_sfn.local.clock import VirtualClock
-    from sagemaker_sfn.local.integrations.mock import MockIntegration
+    from sagemaker_sfn.local.integrations.mock import MockIntegration, unmocked_task_states
     from sagemaker_sfn.local.interpreter import run_definition
     from sagemaker_sfn.local.mock_config import load_mock_config
     from sagemaker_sfn.project import placeholders_in
 
     config = load_mock_config(args.mock_config)
     responses = config.test_case(state_machine=name, test_case=args.test_case)
+    if unmocked_task_states(definition, responses):
+        # Step Functions Local's "HybridPath": states the test case does not mock call the (local) services.
+        from sagemaker_sfn.local.environment import open_local_environment
+
+        with open_local_environment(project_root=root, pipeline_name=name, run_dir=run_dir,
+                                    definition=definition, bindings=bindings,
+                                    execution_input=execution_input) as env:
+            definition, execution_input = _substituted(definition, execution_input, env.substitutions)
+            integration = MockIntegration(responses, test_case=args.test_case, source=config.source,
+                                          fallback=env.integration)
+            result = run_definition(definition, execution_input, state_machine_name=name,
+                                    execution_name=execution_name, integration=integration, clock=VirtualClock(),
+                                    on_event=progress)
+            env.finish(result)
+            return result
     values, unbound = bind_placeholders(placeholders_in(definition) | placeholders_in(execution_input), bindings=bindings)
     if unbound:
         print(unbound_warning(unbound), file=sys.stderr)

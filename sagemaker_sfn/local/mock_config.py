@@ -40,12 +40,18 @@ class MockedResponse:
     # (first, last, answer), sorted and consecutive from 0
     ranges: tuple[tuple[int, int, Answer], ...]
 
-    def answer(self, invocation: int) -> Answer:
-        """The answer for the ``invocation``-th call (0-based); past the last range, the last answer."""
+    def answer(self, invocation: int) -> Answer | None:
+        """The answer for the ``invocation``-th call (0-based); None past the last range: Step Functions
+        Local needs "a mocked response for every invocation ... If you do not specify a mocked response,
+        the state machine execution will fail" (AWS docs, sfn-local-mock-cfg-file.html)."""
         for first, last, answer in self.ranges:
             if first <= invocation <= last:
                 return answer
-        return self.ranges[-1][2]
+        return None
+
+    @property
+    def last_invocation(self) -> int:
+        return self.ranges[-1][1]
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def test_json_mode_prints_exactly_one_object_and_writes_the_run_dir(project, cap
     run_dir = project / ".sfn-local" / "exec-1"
     assert json.loads((run_dir / "output.json").read_text()) == json.loads(out)
     history = json.loads((run_dir / "history.json").read_text())
-    assert json.loads((project / "h.json").read_text()) == history
+    assert json.loads((project / "h.json").read_text()) == {"events": history}   # GetExecutionHistory's shape
     events = history["events"] if isinstance(history, dict) else history
     assert [e["type"] for e in events if e["type"] in {"TaskScheduled", "TaskFailed", "TaskSucceeded"}] == [
         "TaskScheduled", "TaskFailed"] * 3 + ["TaskScheduled", "TaskSucceeded"]
@@ -133,13 +133,15 @@ FAILED  exec-3
 """
 
 
-def test_unmocked_task_fails_naming_the_state(project, capsys):
+def test_unmocked_task_runs_through_the_local_integrations(project, capsys):
+    """Step Functions Local's HybridPath: Notify is not mocked, so it really publishes (to the local SNS)."""
     code, out, _ = run_cli(capsys, "demo", "--local", "--mock-config", "mocks.json", "--test-case",
-                           "NotifyUnmocked", "--json", "--input", '{"rows": 1}')
-    assert (code, json.loads(out)) == (1, {
-        "status": "FAILED", "output": None, "error": "States.Runtime",
-        "cause": "Task state 'Notify' (arn:aws:states:::sns:publish) has no mocked response in test case "
-                 "'NotifyUnmocked' of mocks.json (mocked states: Train)"})
+                           "NotifyUnmocked", "--json", "--input", '{"rows": 1}', "--history", "h.json")
+    assert (code, json.loads(out)["error"], json.loads(out)["cause"]) == (1, "TrainingFailed", "see the notification")
+    events = json.loads((project / "h.json").read_text())["events"]
+    published = [e for e in events if e["type"] == "TaskSucceeded" and e["taskSucceededEventDetails"]["resource"]
+                 == "publish"]
+    assert len(published) == 1 and "MessageId" in json.loads(published[0]["taskSucceededEventDetails"]["output"])
 
 
 def test_file_target_uses_file_name_and_state_machine_name_override(project, capsys):
@@ -254,8 +256,8 @@ def test_progress_indents_map_iterations_and_parallel_branches(tmp_path, monkeyp
 [00:00:02] < Fan
 [00:00:02] > Both (Parallel)
 [00:00:02]   (branch 1) > A (Pass)
-[00:00:02]   (branch 1) < A
 [00:00:02]   (branch 2) > B (Wait)
+[00:00:02]   (branch 1) < A
 [00:00:07]   (branch 2) < B
 [00:00:07]   (branch 2) > C (Pass)
 [00:00:07]   (branch 2) < C

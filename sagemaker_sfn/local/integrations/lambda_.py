@@ -31,6 +31,7 @@ from types import ModuleType
 from typing import Any, TextIO
 
 from sagemaker_sfn.local.integrations.base import TaskFailure, TaskRequest
+from sagemaker_sfn.local.integrations.lambda_errors import import_module_error
 
 LAMBDAS_DIR = "lambdas"
 HANDLER_FILE = "handler.py"
@@ -213,8 +214,15 @@ class LambdaIntegration:
         request_id = context.aws_request_id
         self._route_output(log)
         try:
-            module = self._module(name, path, function)
+            try:
+                module = self._module(name, path, function)
+            except ImportError as exc:   # Runtime.ImportModuleError, as AWS Lambda words it
+                error = import_module_error(path.stem, exc, request_id=request_id)
+                log.write(json.dumps(error) + "\n")
+                raise TaskFailure(error["errorType"], json.dumps(error, separators=(",", ":"))) from None
             result = getattr(module, function)(event, context)
+        except TaskFailure:
+            raise
         except Exception as exc:  # the function's error, reported as Lambda reports it
             error = self._error_payload(exc, request_id=request_id, path=path)
             log.write(json.dumps(error) + "\n")
