@@ -261,8 +261,10 @@ def _local_copy(uri: Any, run_dir: Path) -> str:
 
 
 def _failure(job: dict[str, Any]) -> str:
+    from sagemaker_sfn.local.sagemaker.failure import headline
+
     reason = job.get("FailureReason")
-    return f" ({' '.join(reason.split())[:200]})" if reason else ""
+    return f" ({headline(reason)})" if reason else ""
 
 
 def _training_line(name: str, job: dict[str, Any], *, indent: str) -> str:

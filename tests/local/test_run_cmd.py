@@ -124,7 +124,7 @@ def test_caught_failure_exits_1_with_the_failure_path(project, capsys):
 [00:00:00] execution failed: TrainingFailed: see the notification
 
 FAILED  exec-3
-  error:     TrainingFailed
+  error:     TrainingFailed in state 'Failed'
   cause:     see the notification
   duration:  0.0s simulated, Xs real
   states:    3 run, 0 retries, 1 error caught
@@ -139,7 +139,8 @@ def test_unmocked_task_fails_naming_the_state(project, capsys):
     assert (code, json.loads(out)) == (1, {
         "status": "FAILED", "output": None, "error": "States.Runtime",
         "cause": "Task state 'Notify' (arn:aws:states:::sns:publish) has no mocked response in test case "
-                 "'NotifyUnmocked' of mocks.json (mocked states: Train)"})
+                 "'NotifyUnmocked' of mocks.json (mocked states: Train)",
+        "failure": {"state": "Notify", "error": "States.Runtime", "job": None}})
 
 
 def test_file_target_uses_file_name_and_state_machine_name_override(project, capsys):
@@ -163,11 +164,14 @@ def test_input_from_file(project, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["--input", "{rows: 1}"], "--input is not valid JSON: Expecting property name enclosed in double quotes at "
                                "line 1 column 2 (use @FILE to read the input from a file)"),
-    (["--input", "@missing.json"], "cannot read input file missing.json: No such file or directory"),
+    (["--input", "@missing.json"], "missing.json: no such file"),
     (["--test-case", "Nope"], "mocks.json: no test case 'Nope' for state machine 'demo' "
                               "(known test cases: Capacity, JobFails, NotifyUnmocked)"),
-    (["--name", "bad name"], "invalid execution name 'bad name': 1-80 characters without whitespace, brackets, "
-                             "wildcards or any of \" # % \\ ^ | ~ ` $ & , ; : /"),
+    (["--name", "bad name"], "invalid execution name 'bad name': 1-80 characters, none of them white space, "
+                             "brackets < > { } [ ], wildcards ? *, the special characters \" # % \\ ^ | ~ ` $ & , ; : /, "
+                             "or control characters (StartExecution's name rules)"),
+    (["--name", ".."], "invalid execution name '..': Step Functions accepts it, but it would put this run's files "
+                       "outside .sfn-local/<name>/; choose another name"),
 ])
 def test_fails_bad_input_with_exit_2(project, capsys, argv, message):
     args = ["demo", "--local", "--mock-config", "mocks.json", "--test-case", "Capacity", "--json"]
