@@ -170,12 +170,16 @@ def explain_execution(events: Iterable[dict[str, Any]], *, log_for: Callable[[st
     return ExecutionFailure(state=state, error=error, cause=cause, job=job)
 
 
-def failure_lines(failure: ExecutionFailure, *, width: int = 11) -> list[str]:
-    """The summary lines for a failure: error and state, then the job, its exception, its log."""
+def failure_lines(failure: ExecutionFailure, *, width: int = 11, brief: bool = False) -> list[str]:
+    """The summary lines for a failure: error and state, then the job, its exception, its log.
+    ``brief`` (default False): the failing state instead of the error and cause (shown elsewhere)."""
     def row(label: str, text: str) -> str:
         return f"{label + ':':<{width}}{text}"
 
-    lines = [row("error", (failure.error or "-") + (f" in state '{failure.state}'" if failure.state else ""))]
+    if brief:
+        lines = [row("failed state", failure.state)] if failure.state else []
+    else:
+        lines = [row("error", (failure.error or "-") + (f" in state '{failure.state}'" if failure.state else ""))]
     job = failure.job
     if job is not None:
         lines.append(row("job", f"{job.readable_kind} {job.name} {job.status}"))
@@ -188,6 +192,6 @@ def failure_lines(failure: ExecutionFailure, *, width: int = 11) -> list[str]:
             lines.append(row("log", job.log))
         if job.log_url:
             lines.append(row("console", job.log_url))
-    elif failure.cause:
+    elif failure.cause and not brief:
         lines.append(row("cause", short_cause(failure.cause)))
     return lines

@@ -121,11 +121,17 @@ def read_json(path: Path | str, *, what: str = "a JSON document", max_bytes: int
 
 
 def nesting_depth(value: Any) -> int:
-    """How many objects/arrays deep ``value`` goes (a scalar: 0), without recursion."""
+    """How many objects/arrays deep ``value`` goes (a scalar: 0), without recursion. Each container
+    is walked once (YAML aliases share them; a cycle cannot loop)."""
     deepest = 0
+    seen: set[int] = set()
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
         if isinstance(item, dict):
             children: Any = item.values()
         elif isinstance(item, list):
@@ -160,7 +166,10 @@ def write_text_atomic(path: Path | str, text: str, *, encoding: str = "utf-8") -
         mode = path.stat().st_mode & 0o7777
     except OSError:
         mode = _DEFAULT_MODE
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc   # name the file meant, not the temporary
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             handle.write(text)
@@ -168,11 +177,13 @@ def write_text_atomic(path: Path | str, text: str, *, encoding: str = "utf-8") -
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(temporary)
         except OSError:
             pass
+        if isinstance(exc, OSError) and exc.filename in (None, temporary):
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
     return path
 

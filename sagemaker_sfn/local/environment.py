@@ -19,7 +19,6 @@ Layout of ``run_dir`` after :meth:`LocalEnvironment.finish`::
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sagemaker_sfn.files import write_json_atomic
 from sagemaker_sfn.local.clock import Clock, RealClock
 from sagemaker_sfn.local.integrations.base import Integration
 from sagemaker_sfn.project import placeholders_in
@@ -79,9 +79,7 @@ def write_job_records(store: Any, *, jobs_dir: Path) -> list[Path]:
     for kind, name, record in store.all():
         if kind not in JOB_KINDS:
             continue
-        path = jobs_dir / name / "describe.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+        path = write_json_atomic(jobs_dir / name / "describe.json", record)
         written.append(path)
     return written
 

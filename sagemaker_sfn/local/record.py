@@ -51,11 +51,12 @@ def default_execution_name(state_machine: str) -> str:
     return f"{state_machine}-{stamp}"[-80:]
 
 
-def check_execution_name(name: str) -> str:
-    """``name`` if Step Functions would accept it and it is a safe directory name, else UsageError."""
+def check_execution_name(name: str, *, directory: bool = True) -> str:
+    """``name`` if Step Functions would accept it, else UsageError; with ``directory`` (default True,
+    a local run's directory name) also refuses ``.`` and ``..``."""
     if not 1 <= len(name) <= 80 or _BAD_NAME.search(name):
         raise UsageError(f"invalid execution name {name!r}: {AWS_NAME_RULES}")
-    if name in {".", ".."}:
+    if directory and name in {".", ".."}:
         raise UsageError(f"invalid execution name {name!r}: Step Functions accepts it, but it would put this run's "
                          f"files outside {RUN_DIR}/<name>/; choose another name")
     return name
