@@ -184,10 +184,10 @@ def failure_lines(failure: ExecutionFailure, *, width: int = 11, brief: bool = F
     if job is not None:
         lines.append(row("job", f"{job.readable_kind} {job.name} {job.status}"))
         if job.details:
-            lines.append(row("reason", job.details[-1]))
-            lines.extend(" " * (width + 2) + line for line in job.details[:-1])
+            lines.append(row("reason", short_cause(job.details[-1])))
+            lines.extend(" " * (width + 2) + short_cause(line) for line in job.details[:-1])
         elif job.headline:
-            lines.append(row("reason", job.headline))
+            lines.append(row("reason", short_cause(job.headline)))
         if job.log:
             lines.append(row("log", job.log))
         if job.log_url:

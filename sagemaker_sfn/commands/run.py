@@ -192,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
                                                           execution_name=execution_name, run_dir=run_dir,
                                                           on_event=recorder)
         except KeyboardInterrupt:
-            return _record_interrupted(recorder.events, run_dir=run_dir, name=execution_name, args=args)
+            return _record_interrupted(recorder, run_dir=run_dir, name=execution_name, args=args)
         real_seconds = time.monotonic() - started
         return _record_and_report(result, args=args, run_dir=run_dir, root=root, progress=progress,
                                   real_seconds=real_seconds, summary_extra=summary_extra)
@@ -224,14 +224,16 @@ def _record_and_report(result: Any, *, args: argparse.Namespace, run_dir: Path, 
     return exit_code_for(result.status)
 
 
-def _record_interrupted(events: list[dict[str, Any]], *, run_dir: Path, name: str, args: argparse.Namespace) -> int:
+def _record_interrupted(recorder: Any, *, run_dir: Path, name: str, args: argparse.Namespace) -> int:
     """Ctrl-C: the execution as Step Functions records a stopped one (ExecutionAborted), exit 130."""
     from sagemaker_sfn.local.interpreter.history import iso
     from sagemaker_sfn.local.record import ABORT_CAUSE, aborted, write_run_record
     from sagemaker_sfn.outcomes import EXIT_INTERRUPTED
 
-    events = list(events)
-    aborted(events)
+    events = list(recorder.events)
+    event = aborted(events)
+    if recorder.forward is not None:
+        recorder.forward(event)   # the progress line: "execution aborted: ..."
     history = [{**event, "timestamp": iso(event["timestamp"])} for event in events]
     outcome = {"status": "ABORTED", "output": None, "error": None, "cause": ABORT_CAUSE}
     write_run_record(run_dir, history=history, result=outcome,
