@@ -83,7 +83,7 @@ def job_failure(cause: str | None, *, log_for: Callable[[str, str], Path | None]
     from it, else from the FailureReason. ``region``: for a deployed job, names its CloudWatch log
     stream and console URL (default None: no CloudWatch location).
     """
-    from sagemaker_sfn.local.sagemaker.failure import error_lines, headline, read_log_lines
+    from sagemaker_sfn.local.sagemaker.failure import error_lines, headline, read_log_lines, reason_lines
 
     if not cause or not cause.lstrip().startswith("{"):
         return None
@@ -105,13 +105,18 @@ def job_failure(cause: str | None, *, log_for: Callable[[str, str], Path | None]
                 here = f"{Path.cwd()}/"   # local paths in tracebacks, shown relative as the log path is
                 found.details = [line.replace(here, "") for line in error_lines(read_log_lines(Path(log)))]
             if not found.details and reason:
-                found.details = error_lines(reason.splitlines()) or []
+                found.details = error_lines(reason_lines(reason))
             if found.details:
                 found.headline = found.details[-1]
             if region and kind in LOG_GROUPS:
                 found.log, found.log_url = cloudwatch_location(kind, name, region=region)
             return found
     return None
+
+
+def _cut(line: str, *, limit: int = _SHORT_CAUSE) -> str:
+    """``line`` at most ``limit`` characters, its indentation kept (a traceback's source lines)."""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def _shown(path: Path) -> str:
@@ -185,7 +190,7 @@ def failure_lines(failure: ExecutionFailure, *, width: int = 11, brief: bool = F
         lines.append(row("job", f"{job.readable_kind} {job.name} {job.status}"))
         if job.details:
             lines.append(row("reason", short_cause(job.details[-1])))
-            lines.extend(" " * (width + 2) + short_cause(line) for line in job.details[:-1])
+            lines.extend(" " * (width + 2) + _cut(line) for line in job.details[:-1])
         elif job.headline:
             lines.append(row("reason", short_cause(job.headline)))
         if job.log:

@@ -109,14 +109,18 @@ def error_lines(text_lines: list[str], *, frames: int = 2) -> list[str]:
     return [*picked, lines[last].strip()]
 
 
+def reason_lines(reason: str) -> list[str]:
+    """The script's own output inside a toolkit FailureReason (its ErrorMessage), else all its lines."""
+    match = re.search(r'ErrorMessage "(.*?)"\s*\n(?:ExtraInfo|Command) "', reason, flags=re.S)
+    return match.group(1).splitlines() if match else reason.splitlines()
+
+
 def headline(reason: str | None) -> str:
     """One line saying why a job failed: the exception inside a FailureReason (``ValueError: bad
     epochs``) when it holds one, else the reason's first line."""
     if not reason:
         return ""
-    match = re.search(r'ErrorMessage "(.*?)"\s*\n(?:ExtraInfo|Command) "', reason, flags=re.S)
-    inside = match.group(1).splitlines() if match else reason.splitlines()
-    found = error_lines(inside, frames=0)
+    found = error_lines(reason_lines(reason), frames=0)
     if found:
         return found[-1]
     first = " ".join(reason.split())
