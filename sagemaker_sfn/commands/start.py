@@ -69,18 +69,19 @@ def parse_input(text: str) -> str:
 
     path = Path(text)
     source = "--input"
-    if not text.lstrip().startswith(("{", "[", '"')) and path.is_file():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot read --input file {path}: {exc.strerror or exc}") from exc
-        source = str(path)
-    elif not text.lstrip().startswith(("{", "[", '"')) and (path.suffix == ".json" or "/" in text):
+    from sagemaker_sfn.files import read_json
+
+    if not text.lstrip().startswith(("{", "[", '"')) and (path.is_file() or path.is_dir()):
+        value = read_json(path, what="the execution input (JSON)")
+        return json.dumps(value, separators=(",", ":"))
+    if not text.lstrip().startswith(("{", "[", '"')) and (path.suffix == ".json" or "/" in text):
         raise UsageError(f"--input file not found: {text}")
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    except RecursionError:
+        raise UsageError(f"{source}: JSON nested too deeply") from None
     return json.dumps(value, separators=(",", ":"))
 
 

@@ -69,7 +69,7 @@ def write_templates(root: Path, pipelines: list[Pipeline], *, check: bool = Fals
     """The templates of ``pipelines`` that were out of date (missing or different) before the call;
     writes those templates unless ``check`` (default False: write)."""
     rendered = [(template_path(root, p.name), render(p.definition)) for p in pipelines]
-    stale = [path for path, text in rendered if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    stale = [path for path, text in rendered if not path.is_file() or path.read_bytes() != text.encode("utf-8")]
     if not check:
         from sagemaker_sfn.files import write_text_atomic
 

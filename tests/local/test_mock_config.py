@@ -59,7 +59,7 @@ def test_load_from_file(tmp_path):
 
 
 def test_fails_unreadable_or_invalid_json(tmp_path):
-    with pytest.raises(UsageError, match=r"cannot read mock config .*nope.json: No such file or directory"):
+    with pytest.raises(UsageError, match=r"nope.json: no such file$"):
         load_mock_config(tmp_path / "nope.json")
     bad = tmp_path / "bad.json"
     bad.write_text('{"StateMachines": ')
@@ -174,3 +174,14 @@ def test_fails_near_miss_test_case_with_a_suggestion():
         config.test_case(state_machine="LambdaSQSIntegraton", test_case="HappyPath")
     assert str(info.value).endswith("(known: LambdaSQSIntegration); did you mean 'LambdaSQSIntegration'?; "
                                     "use --state-machine-name to pick another")
+
+
+def test_fails_binary_or_non_utf8_mock_files_naming_them(tmp_path):
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(b"\x00\x01{}")
+    with pytest.raises(UsageError, match=r"bin.json: is a binary file, expected a Step Functions Local mock config"):
+        load_mock_config(binary)
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'{"StateMachines": "\xe9"}')
+    with pytest.raises(UsageError, match=r"latin.json: is not UTF-8 text: byte 0xe9 at line 1"):
+        load_mock_config(latin)
