@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     from sagemaker_sfn.aws import call, session
     from sagemaker_sfn.commands import history as history_cmd
     from sagemaker_sfn.errors import UsageError
-    from sagemaker_sfn.outcomes import EXIT_STILL_RUNNING, exit_code_for
+    from sagemaker_sfn.outcomes import EXIT_INTERRUPTED, EXIT_STILL_RUNNING, exit_code_for
 
     if args.timeout is not None and (not args.wait or args.timeout <= 0):
         raise UsageError("--timeout SECONDS goes with --wait and must be more than 0")
@@ -154,8 +154,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"started {execution_arn}")
     if not args.wait:
         return 0
-    status = history_cmd.follow(stepfunctions, execution_arn, poll_seconds=args.poll, out=sys.stdout,
-                                timeout=args.timeout)
+    try:
+        status = history_cmd.follow(stepfunctions, execution_arn, poll_seconds=args.poll, out=sys.stdout,
+                                    timeout=args.timeout)
+    except KeyboardInterrupt:
+        # Only the following stops: the execution runs on in AWS (StopExecution would stop it).
+        print(f"\nstopped following; the execution goes on (sagemaker-sfn status {execution_arn})", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if status not in history_cmd.TERMINAL:
         print(f"still {status} after --timeout {args.timeout:g}s: not waiting any longer "
               f"(follow it with `sagemaker-sfn status {execution_arn}`)")
