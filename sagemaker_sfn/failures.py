@@ -137,6 +137,20 @@ def cloudwatch_location(kind: str, name: str, *, region: str) -> tuple[str, str]
     return f"CloudWatch Logs {group}, stream {stream}", url
 
 
+def find_log_streams(logs: Any, job: JobFailure) -> list[str]:
+    """The job's CloudWatch log streams (``<job>/algo-1-<epoch>``, ...) through ``logs`` (a boto3
+    CloudWatch Logs client), newest first; [] when they cannot be listed (no permission, no logs
+    yet): the group and stream prefix already say where to look."""
+    group = LOG_GROUPS.get(job.kind)
+    if group is None:
+        return []
+    try:
+        answer = logs.describe_log_streams(logGroupName=group, logStreamNamePrefix=f"{job.name}/", limit=10)
+    except Exception:  # noqa: BLE001 - only a better hint is lost; botocore errors vary by cause
+        return []
+    return [stream["logStreamName"] for stream in answer.get("logStreams", [])]
+
+
 def _details(event: dict[str, Any]) -> dict[str, Any]:
     key = _FAILURE_EVENTS.get(event.get("type", ""))
     value = event.get(key) if key else None

@@ -59,3 +59,23 @@ def test_cloudwatch_location_of_a_training_job() -> None:
     where, url = cloudwatch_location("TrainingJob", "train-abc", region="us-west-2")
     assert where == "CloudWatch Logs /aws/sagemaker/TrainingJobs, stream train-abc/algo-1-..."
     assert url.startswith("https://us-west-2.console.aws.amazon.com/cloudwatch/home?region=us-west-2#logsV2:log-groups/")
+
+
+def test_find_log_streams_names_the_jobs_streams_or_nothing(monkeypatch) -> None:
+    import boto3
+    from moto import mock_aws
+
+    from sagemaker_sfn.failures import JobFailure, find_log_streams
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    job = JobFailure(kind="TrainingJob", name="job-1", status="Failed", reason="", headline="")
+    with mock_aws():
+        logs = boto3.client("logs", region_name="us-east-1")
+        assert find_log_streams(logs, job) == []   # no group yet: nothing, no error
+        logs.create_log_group(logGroupName="/aws/sagemaker/TrainingJobs")
+        logs.create_log_stream(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName="job-1/algo-1-1700000000")
+        logs.create_log_stream(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName="job-10/algo-1-1700000001")
+        assert find_log_streams(logs, job) == ["job-1/algo-1-1700000000"]

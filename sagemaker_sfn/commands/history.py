@@ -102,13 +102,18 @@ def follow(stepfunctions: Any, execution_arn: str, *, poll_seconds: float, out: 
 
 
 def print_failure(stepfunctions: Any, execution_arn: str, *, region: str | None, out: TextIO, width: int = 11,
-                  brief: bool = False) -> None:
+                  brief: bool = False, logs: Any = None) -> None:
     """Why a deployed execution did not succeed: failing state, error, and for a SageMaker job its
     FailureReason and CloudWatch log stream (read from the same kind of history a local run keeps).
-    ``brief`` (default False) leaves out the error and cause lines (already shown by ``status``)."""
-    from sagemaker_sfn.failures import explain_execution, failure_lines
+    ``brief`` (default False) leaves out the error and cause lines (already shown by ``status``);
+    ``logs`` (a CloudWatch Logs client, default None) names the job's actual log streams."""
+    from sagemaker_sfn.failures import LOG_GROUPS, explain_execution, failure_lines, find_log_streams
 
     failure = explain_execution(iter_events(stepfunctions, execution_arn), region=region)
+    if failure is not None and failure.job is not None and logs is not None:
+        streams = find_log_streams(logs, failure.job)
+        if streams:
+            failure.job.log = f"CloudWatch Logs {LOG_GROUPS[failure.job.kind]}, stream {', '.join(streams)}"
     if failure is not None:
         print("\n".join(failure_lines(failure, width=width, brief=brief)), file=out, flush=True)
 

@@ -166,7 +166,8 @@ def run(args: argparse.Namespace) -> int:
               f"(follow it with `sagemaker-sfn status {execution_arn}`)")
         return EXIT_STILL_RUNNING
     if status != "SUCCEEDED":
-        history_cmd.print_failure(stepfunctions, execution_arn, region=sess.region_name, out=sys.stdout)
+        history_cmd.print_failure(stepfunctions, execution_arn, region=sess.region_name, out=sys.stdout,
+                                  logs=sess.client("logs"))
     return exit_code_for(status)
 
 

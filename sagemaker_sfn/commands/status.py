@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         print(format_execution(execution))
         if execution["status"] in {"FAILED", "TIMED_OUT", "ABORTED"}:
             print_failure(stepfunctions, args.execution_arn, region=_region_of(args.execution_arn), out=sys.stdout,
-                          width=16, brief=True)
+                          width=16, brief=True, logs=client("logs", region=args.region, profile=args.profile))
     return exit_code_for(execution["status"])
 
 
