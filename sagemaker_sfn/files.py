@@ -108,10 +108,10 @@ def parse_json(text: str, *, source: str, max_nesting: int = MAX_NESTING) -> Any
     except RecursionError:
         raise FileProblem(source, f"JSON nested too deeply (more than {max_nesting} levels of objects and "
                                   "arrays)") from None
-    depth = nesting_depth(value)
-    if depth > max_nesting:
-        raise FileProblem(source, f"JSON nested too deeply ({depth} levels of objects and arrays; at most "
-                                  f"{max_nesting} are accepted)")
+    if nesting_depth(value) > max_nesting:
+        # The same words whether the parser gave up first or not (its own limit depends on the stack).
+        raise FileProblem(source, f"JSON nested too deeply (more than {max_nesting} levels of objects and "
+                                  "arrays)")
     return value
 
 

@@ -28,8 +28,8 @@ BAD_FILES = [
     ("image.json", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "is a binary file, expected an ASL definition (JSON)"),
     ("empty.json", b"", "is empty, expected an ASL definition (JSON)"),
     ("deep.json", TOO_DEEP.encode(), "JSON nested too deeply (more than 200 levels of objects and arrays)"),
-    ("deep201.json", ("[" * 201 + "]" * 201).encode(), "JSON nested too deeply (201 levels of objects and arrays; "
-                                                        "at most 200 are accepted)"),
+    ("deep201.json", ("[" * 201 + "]" * 201).encode(), "JSON nested too deeply (more than 200 levels of objects "
+                                                        "and arrays)"),
     ("truncated.json", b'{"StartAt": "A", "States": {', "not valid JSON: Expecting property name enclosed in double "
                                                         "quotes at line 1 column 29"),
     ("array.json", b"[1, 2]", "expected a JSON object (an ASL definition), found an array"),

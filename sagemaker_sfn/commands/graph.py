@@ -31,12 +31,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sagemaker_sfn.errors import SagemakerSfnError
     from sagemaker_sfn.graph import render
     from sagemaker_sfn.project import load_definition
 
     loaded = load_definition(args.definition)
     try:
         text = render(loaded.definition, fmt=args.format, name=loaded.name)
+    except SagemakerSfnError:
+        raise   # the graph's own clear error (a transition to a missing state, ...)
     except Exception:
         _refuse_if_invalid(loaded.definition, source=str(loaded.path))
         raise   # a valid definition that cannot be drawn is a bug of ours

@@ -42,7 +42,7 @@ examples:
   sagemaker-sfn run my.asl.json --local --input '{"x": 1}' --json
 """
 
-RUN_DIR = ".sfn-local"
+RUN_DIR = ".sfn-local"   # sagemaker_sfn.local.record.RUN_DIR, kept here for importers of this module
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,17 +107,17 @@ def _default_input(target: str, *, root: Path, name: str) -> Any:
 def _claim_run(requested: str | None, *, state_machine: str, root: Path, replace: bool) -> tuple[str, Path]:
     """(execution name, run directory): the requested name checked and its directory free (or
     emptied with --replace); a default name made unique if two runs start in the same instant."""
-    from sagemaker_sfn.local.record import check_execution_name, claim_run_dir, default_execution_name
+    from sagemaker_sfn.local import record
 
     if requested is not None:
-        name = check_execution_name(requested)
-        return name, claim_run_dir(root, name, replace=replace)
-    base = default_execution_name(state_machine)
+        name = record.check_execution_name(requested)
+        return name, record.claim_run_dir(root, name, replace=replace)
+    base = record.default_execution_name(state_machine)
     name, count = base, 1
-    while (root / RUN_DIR / name).exists():
+    while (root / record.RUN_DIR / name).exists():
         count += 1
         name = f"{base[: 80 - len(str(count)) - 1]}-{count}"
-    return name, root / RUN_DIR / name
+    return name, root / record.RUN_DIR / name
 
 
 def _refuse_invalid(definition: dict[str, Any], *, source: str) -> None:
