@@ -5,7 +5,7 @@ script or CI job can branch on it without knowing which command ran:
 
     0   SUCCEEDED (``status``: also RUNNING / PENDING_REDRIVE is not an end yet, see below)
     1   FAILED
-    2   bad input or usage, or the machine's condition (a file, a name, a disk): nothing ran
+    2   bad input or usage (nothing ran), or the machine's condition (a file, a disk, a permission)
     3   TIMED_OUT
     4   ABORTED (stopped with StopExecution, or ``run --local`` interrupted: 130, see below)
     5   still RUNNING when ``start --wait --timeout`` gave up waiting (the execution goes on)
@@ -35,7 +35,8 @@ EXIT_CODES: dict[str, int] = {"SUCCEEDED": EXIT_SUCCEEDED, "RUNNING": EXIT_SUCCE
 # The text each command's --help shows, so the scheme is documented once.
 EXIT_STATUS_HELP = """\
 exit status (the same for run, start --wait and status):
-  0 SUCCEEDED   1 FAILED   3 TIMED_OUT   4 ABORTED   2 bad input or usage, nothing ran
+  0 SUCCEEDED   1 FAILED   3 TIMED_OUT   4 ABORTED
+  2 bad input or usage (nothing ran), or a file or disk problem (named in the message)
   5 still running when --timeout expired (start --wait)   130 interrupted (Ctrl-C)
   70 internal error of sagemaker-sfn (please report it)"""
 
