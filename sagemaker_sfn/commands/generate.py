@@ -25,8 +25,12 @@ examples:
   sagemaker-sfn generate --check         exit 1 when a committed template is out of date or orphaned (CI)
   sagemaker-sfn generate --root ../proj  another project directory
 
+Templates are written to a temporary file and renamed into place, so a full disk or an interrupt
+leaves each committed template either intact or completely new, never truncated.
+
 exit status: 0 success; 1 a generated definition has errors, or --check found out-of-date or
-orphaned templates; 2 a pipeline file is malformed (bad YAML, unknown step type or option).
+orphaned templates; 2 a pipeline file is malformed (bad YAML, unknown step type or option) or cannot be
+read, or a template cannot be written (read-only directory, disk full, permission: named).
 """
 
 
@@ -37,11 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="project directory holding pipelines/ (default: the nearest one at or above the "
                              "current directory)")
     parser.add_argument("--no-validate", action="store_true",
-                        help="write templates without validating them first (default: validate)")
+                        help="write templates without validating them first, saying so on stderr (default: validate)")
 
 
 def run(args: argparse.Namespace) -> int:
     from sagemaker_sfn.errors import UsageError
+    from sagemaker_sfn.files import describe_os_error
     from sagemaker_sfn.pipeline import (discover_pipelines, load_all, orphaned_templates, summarize, template_path,
                                         write_templates)
     from sagemaker_sfn.pipeline.checks import pipeline_findings
@@ -63,7 +68,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"{errors} error(s) in the generated definitions: no template written "
                   "(fix the pipeline files, or --no-validate to write them anyway)", file=sys.stderr)
             return 1
-    stale = set(write_templates(root, pipelines, check=args.check))
+    else:
+        print("not validated (--no-validate): templates are written without the checks of `sagemaker-sfn "
+              "validate` (structure, paths, SageMaker parameters); run it before deploying", file=sys.stderr)
+    try:
+        stale = set(write_templates(root, pipelines, check=args.check))
+    except OSError as exc:
+        # Each template is replaced atomically: the one that failed keeps its previous content.
+        raise UsageError(describe_os_error(exc, action="write") + " (that template is unchanged)") from None
     for file in files:
         target = template_path(root, file.stem)
         shown = _relative(target, root)

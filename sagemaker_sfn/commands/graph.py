@@ -14,6 +14,9 @@ parallelogram, Succeed and Fail: circles); Choice edges carry their condition (s
 'Default'; Catch edges are dashed and carry the errors they catch; Parallel branches and Map
 iterators are drawn as boxes holding their states.
 
+exit status: 0 drawn; 2 the file cannot be read, or the definition is too malformed to draw (the
+validator's errors are listed).
+
 examples:
   sagemaker-sfn graph tune-xgboost > tune-xgboost.mmd        paste into any Mermaid renderer
   sagemaker-sfn graph train-evaluate --format dot | dot -Tsvg > train-evaluate.svg
@@ -28,9 +31,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sagemaker_sfn.errors import SagemakerSfnError
     from sagemaker_sfn.graph import render
     from sagemaker_sfn.project import load_definition
 
     loaded = load_definition(args.definition)
-    print(render(loaded.definition, fmt=args.format, name=loaded.name), end="")
+    try:
+        text = render(loaded.definition, fmt=args.format, name=loaded.name)
+    except SagemakerSfnError:
+        raise   # the graph's own clear error (a transition to a missing state, ...)
+    except Exception:
+        _refuse_if_invalid(loaded.definition, source=str(loaded.path))
+        raise   # a valid definition that cannot be drawn is a bug of ours
+    print(text, end="")
     return 0
+
+
+def _refuse_if_invalid(definition: dict, *, source: str) -> None:
+    """A definition too malformed to draw (a state that is not an object, a list where a name goes):
+    the validator's errors say what is wrong with it (exit 2)."""
+    from sagemaker_sfn.errors import DefinitionError
+    from sagemaker_sfn.validate import ERROR, validate_definition
+
+    errors = [f for f in validate_definition(definition) if f.severity == ERROR]
+    if errors:
+        listing = "\n".join(f"  {f.location}: {f.message}" for f in errors[:10])
+        more = f"\n  ... and {len(errors) - 10} more (sagemaker-sfn validate lists them all)" if len(errors) > 10 else ""
+        raise DefinitionError(f"cannot draw this definition, it is invalid ({len(errors)} error"
+                              f"{'s' if len(errors) != 1 else ''}):\n{listing}{more}", source=source)

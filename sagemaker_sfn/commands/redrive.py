@@ -35,8 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sagemaker_sfn.aws import client
-    from sagemaker_sfn.commands.start import EXIT_CODES
     from sagemaker_sfn.errors import UsageError
+    from sagemaker_sfn.outcomes import exit_code_for
     from sagemaker_sfn.redrive import follow_redrive, redrive
 
     if ":execution:" not in args.execution_arn:
@@ -48,4 +48,4 @@ def run(args: argparse.Namespace) -> int:
     if not args.wait:
         return 0
     status = follow_redrive(stepfunctions, args.execution_arn, before=before, poll_seconds=args.poll, out=sys.stdout)
-    return EXIT_CODES.get(status, 1)
+    return exit_code_for(status)

@@ -35,7 +35,9 @@ Errors are definitions AWS would reject or that must fail at run time; warnings 
 exit status:
   0  no errors (warnings are printed)
   1  at least one error (with --strict, at least one error or warning)
-  2  a file cannot be read or is not JSON, or a usage error
+  2  a file cannot be used (missing, a directory, unreadable, empty, binary, not UTF-8, too large,
+     not JSON, nested too deeply, a pipeline YAML file), or a usage error
+  Every file is checked even when one fails; the exit status is the worst of them.
 
 examples:
   sagemaker-sfn validate asl_templates/*.asl.json
@@ -58,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from sagemaker_sfn.errors import SagemakerSfnError
+    from sagemaker_sfn.files import read_text
     from sagemaker_sfn.project import load_definition
     from sagemaker_sfn.validate import ERROR, WARNING, Finding, has_errors, validate_definition
 
@@ -72,10 +75,19 @@ def run(args: argparse.Namespace) -> int:
             unreadable += 1
             print(f"sagemaker-sfn validate: error: {exc}", file=sys.stderr)
             continue
-        checked += 1
         file = _display(loaded.path)
-        # The file's own text is what gets deployed, so the size limit is measured on it.
-        findings = validate_definition(loaded.definition, source=loaded.path.read_text(encoding="utf-8"))
+        try:
+            # The file's own text is what gets deployed, so the size limit is measured on it.
+            findings = validate_definition(loaded.definition, source=read_text(loaded.path))
+        except SagemakerSfnError as exc:   # the file changed or vanished since it was read
+            unreadable += 1
+            print(f"sagemaker-sfn validate: error: {exc}", file=sys.stderr)
+            continue
+        except RecursionError:
+            unreadable += 1
+            print(f"sagemaker-sfn validate: error: {file}: nested too deeply to check", file=sys.stderr)
+            continue
+        checked += 1
         every.extend(findings)
         rows.extend({"file": file, "location": f.location, "severity": f.severity, "message": f.message,
                      "rule": f.rule} for f in findings)
@@ -97,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
         if args.strict and warnings:
             parts.append("warnings count as errors (--strict)")
         print(", ".join(parts))
+    # The worst result decides: an unreadable file (2) outranks findings (1); every other file is
+    # still checked and reported first.
     if unreadable:
         return 2
     return 1 if has_errors(every, strict=args.strict) else 0

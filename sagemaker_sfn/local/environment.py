@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sagemaker_sfn.files import write_json_atomic
 from sagemaker_sfn.local.clock import Clock, RealClock
 from sagemaker_sfn.local.integrations.base import Integration
 from sagemaker_sfn.project import placeholders_in, substitute_placeholders
@@ -99,8 +100,7 @@ def write_job_records(store: Any, *, jobs_dir: Path) -> list[Path]:
         path = jobs_dir / name / "describe.json"
         if path in written:   # names are per kind: a transform job named like its training job
             path = path.with_name(f"describe-{kind}.json")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+        write_json_atomic(path, record)
         written.append(path)
     return written
 
@@ -301,8 +301,10 @@ def _local_copy(uri: Any, run_dir: Path) -> str:
 
 
 def _failure(job: dict[str, Any]) -> str:
+    from sagemaker_sfn.local.sagemaker.failure import headline
+
     reason = job.get("FailureReason")
-    return f" ({' '.join(reason.split())[:200]})" if reason else ""
+    return f" ({headline(reason)})" if reason else ""
 
 
 def _training_line(name: str, job: dict[str, Any], *, indent: str) -> str:

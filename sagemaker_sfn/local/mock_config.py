@@ -211,13 +211,8 @@ def parse_mock_config(data: Any, *, source: str = "<mock config>") -> MockConfig
 
 def load_mock_config(path: str | Path) -> MockConfig:
     """Read and validate a mock file; :class:`UsageError` names the file and every problem."""
+    from sagemaker_sfn.files import read_json
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read mock config {path}: {exc.strerror or exc}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    data = read_json(path, what="a Step Functions Local mock config (JSON)")
     return parse_mock_config(data, source=str(path))

@@ -34,7 +34,7 @@ def build_sequence(steps: list[Any], *, scope: Scope, where: str = "steps") -> t
             raise ctx.error(f"{where}[{i}] needs a name (a non-empty string), found {found(name)}", field="name")
         spec = StepSpec(raw, file=ctx.file, name=name)
         kind = raw.get("type")
-        if kind not in BUILDERS:
+        if not isinstance(kind, str) or kind not in BUILDERS:
             raise spec.error(f"unknown step type {kind!r}{did_you_mean(str(kind), BUILDERS)}; "
                              f"expected one of {', '.join(BUILDERS)}", field="type")
         ctx.claim(name, step=name)

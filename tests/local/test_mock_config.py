@@ -60,7 +60,7 @@ def test_load_from_file(tmp_path):
 
 
 def test_fails_unreadable_or_invalid_json(tmp_path):
-    with pytest.raises(UsageError, match=r"cannot read mock config .*nope.json: No such file or directory"):
+    with pytest.raises(UsageError, match=r"nope.json: no such file$"):
         load_mock_config(tmp_path / "nope.json")
     bad = tmp_path / "bad.json"
     bad.write_text('{"StateMachines": ')
@@ -219,3 +219,14 @@ def test_lambda_whose_module_cannot_be_imported_fails_as_aws_lambda_says(tmp_pat
     assert (info.value.error, payload["errorType"], payload["errorMessage"], payload["stackTrace"]) == (
         "Runtime.ImportModuleError", "Runtime.ImportModuleError",
         "Unable to import module 'handler': No module named 'no_such_module_here'", [])
+
+
+def test_fails_binary_or_non_utf8_mock_files_naming_them(tmp_path):
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(b"\x00\x01{}")
+    with pytest.raises(UsageError, match=r"bin.json: is a binary file, expected a Step Functions Local mock config"):
+        load_mock_config(binary)
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'{"StateMachines": "\xe9"}')
+    with pytest.raises(UsageError, match=r"latin.json: is not UTF-8 text: byte 0xe9 at line 1"):
+        load_mock_config(latin)

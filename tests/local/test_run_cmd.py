@@ -124,7 +124,7 @@ def test_caught_failure_exits_1_with_the_failure_path(project, capsys):
 [00:00:00] execution failed: TrainingFailed: see the notification
 
 FAILED  exec-3
-  error:     TrainingFailed
+  error:     TrainingFailed in state 'Failed'
   cause:     see the notification
   duration:  0.0s simulated, Xs real
   states:    3 run, 0 retries, 1 error caught
@@ -165,11 +165,14 @@ def test_input_from_file(project, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["--input", "{rows: 1}"], "--input is not valid JSON: Expecting property name enclosed in double quotes at "
                                "line 1 column 2 (use @FILE to read the input from a file)"),
-    (["--input", "@missing.json"], "cannot read input file missing.json: No such file or directory"),
+    (["--input", "@missing.json"], "missing.json: no such file"),
     (["--test-case", "Nope"], "mocks.json: no test case 'Nope' for state machine 'demo' "
                               "(known test cases: Capacity, JobFails, NotifyUnmocked)"),
-    (["--name", "bad name"], "invalid execution name 'bad name': 1-80 characters without whitespace, brackets, "
-                             "wildcards or any of \" # % \\ ^ | ~ ` $ & , ; : /"),
+    (["--name", "bad name"], "invalid execution name 'bad name': 1-80 characters, none of them white space, "
+                             "brackets < > { } [ ], wildcards ? *, the special characters \" # % \\ ^ | ~ ` $ & , ; : /, "
+                             "or control characters (StartExecution's name rules)"),
+    (["--name", ".."], "invalid execution name '..': Step Functions accepts it, but it would put this run's files "
+                       "outside .sfn-local/<name>/; choose another name"),
 ])
 def test_fails_bad_input_with_exit_2(project, capsys, argv, message):
     args = ["demo", "--local", "--mock-config", "mocks.json", "--test-case", "Capacity", "--json"]

@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sagemaker_sfn.local.sagemaker import s3io, shapes
+from sagemaker_sfn.local.sagemaker import failure, s3io, shapes
 from sagemaker_sfn.local.sagemaker.context import JobFailed
 
 if TYPE_CHECKING:
@@ -165,22 +165,30 @@ def _run_process(argv: list[str], *, env: dict[str, str], cwd: Path, log_path: P
         except OSError as exc:
             raise JobFailed(f"ClientError: cannot run the entrypoint {argv[0]!r}: {exc.strerror or exc}") from None
         next_tick = started + CONTINUOUS_UPLOAD_SECONDS
-        while True:
-            try:
-                return process.wait(timeout=0.2)
-            except subprocess.TimeoutExpired:
-                pass
-            now = time.monotonic()
-            if max_runtime is not None and now - started > max_runtime:
-                _terminate(process)
-                raise JobFailed(f"MaxRuntimeExceeded: the job ran longer than its MaxRuntimeInSeconds ({max_runtime:g} s)",
-                                status="Stopped")
-            if should_stop():
-                _terminate(process)
-                raise JobFailed("Stopped by a StopProcessingJob request", status="Stopped")
-            if now >= next_tick:
-                tick()
-                next_tick = now + CONTINUOUS_UPLOAD_SECONDS
+        # --logs: the output as it is written (cwd is the job's own directory, named after it)
+        follower = failure.LogFollower(log_path, job=cwd.name)
+        try:
+            while True:
+                try:
+                    code = process.wait(timeout=0.2)
+                    follower.poll(final=True)
+                    return code
+                except subprocess.TimeoutExpired:
+                    follower.poll()
+                now = time.monotonic()
+                if max_runtime is not None and now - started > max_runtime:
+                    _terminate(process)
+                    raise JobFailed(f"MaxRuntimeExceeded: the job ran longer than its MaxRuntimeInSeconds ({max_runtime:g} s)",
+                                    status="Stopped")
+                if should_stop():
+                    _terminate(process)
+                    raise JobFailed("Stopped by a StopProcessingJob request", status="Stopped")
+                if now >= next_tick:
+                    tick()
+                    next_tick = now + CONTINUOUS_UPLOAD_SECONDS
+        except (KeyboardInterrupt, SystemExit):
+            _terminate(process)   # interrupted: the job's process must not outlive the run
+            raise
 
 
 def _terminate(process: subprocess.Popen[bytes]) -> None:
@@ -298,7 +306,7 @@ def create_processing_job(request: dict[str, Any], *, sm: LocalSageMaker) -> dic
         ended = sm.now_millis()
         sm.store.update("ProcessingJob", name, ProcessingJobStatus=exc.status, FailureReason=exc.reason[:1024],
                         ProcessingEndTime=ended, LastModifiedTime=ended)
-        sm.log.info("processing job %s %s: %s", name, exc.status, exc.reason.splitlines()[0])
+        sm.log.info("processing job %s %s: %s", name, exc.status, failure.headline(exc.reason))
         return {"ProcessingJobArn": arn}
     ended = sm.now_millis()
     sm.store.update("ProcessingJob", name, ProcessingJobStatus="Completed", ProcessingEndTime=ended,

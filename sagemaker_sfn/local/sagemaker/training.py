@@ -33,14 +33,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sagemaker_sfn.local.sagemaker import s3io, shapes
+from sagemaker_sfn.local.sagemaker import failure, s3io, shapes
 from sagemaker_sfn.local.sagemaker.context import JobFailed, LocalSageMaker
 
 KIND = "TrainingJob"
 XGBOOST_TRAINER = Path(__file__).with_name("xgboost_trainer.py")
 DEFAULT_MAX_RUNTIME = 86400              # SageMaker's default StoppingCondition
 MAX_RUNTIME_MESSAGE = "Training job runtime exceeded MaxRuntimeInSeconds provided"
-FAILURE_REASON_LIMIT = 1024              # DescribeTrainingJob's FailureReason max length
+FAILURE_REASON_LIMIT = failure.FAILURE_REASON_LIMIT
 _NUMBER = r"([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
 
 # The metrics the built-in XGBoost logs per round as "[i]#011train-rmse:...#011validation-rmse:...";
@@ -156,7 +156,7 @@ class _TrainingRun:
             changes["FinalMetricDataList"] = [{"MetricName": k, "Value": float(v), "Timestamp": now}
                                               for k, v in self.metrics.items()]
         self.sm.store.update(KIND, self.name, **changes)
-        detail = reason.splitlines()[0] if reason else ", ".join(f"{k} = {v:.6g}" for k, v in self.metrics.items())
+        detail = failure.headline(reason) if reason else ", ".join(f"{k} = {v:.6g}" for k, v in self.metrics.items())
         self.sm.log.info("training job %s: %s%s", self.name, status, f" ({detail})" if detail else "")
 
     # -- the run ------------------------------------------------------------------------------
@@ -359,21 +359,30 @@ class _TrainingRun:
                                 pass
                     if self.on_log_line:
                         self.on_log_line(text)
+                    failure.stream_line(self.name, text)
 
             reader = threading.Thread(target=read, name=f"log-{self.name}", daemon=True)
             reader.start()
             if self.on_started:
                 self.on_started()
             deadline = time.monotonic() + self.max_runtime
-            while process.poll() is None:
-                if time.monotonic() > deadline:
-                    self.stopped_for = "MaxRuntimeExceeded"
-                elif self.sm.stop_requested(self.name):
-                    self.stopped_for = "Stopped"
-                if self.stopped_for:
-                    self._kill(process)
-                    break
-                time.sleep(0.05)
+            try:
+                while process.poll() is None:
+                    if time.monotonic() > deadline:
+                        self.stopped_for = "MaxRuntimeExceeded"
+                    elif self.sm.stop_requested(self.name):
+                        self.stopped_for = "Stopped"
+                    if self.stopped_for:
+                        self._kill(process)
+                        break
+                    time.sleep(0.05)
+            except BaseException:
+                # Interrupted (Ctrl-C): the job's process must not outlive the run, and its output
+                # reader must finish before the log file closes.
+                self.stopped_for = "Stopped"
+                self._kill(process)
+                reader.join(timeout=5)
+                raise
             process.wait()
             reader.join(timeout=5)
         return process.returncode, list(tail)
@@ -389,12 +398,11 @@ class _TrainingRun:
 
     def _failure_reason(self, command: list[str], returncode: int, tail: list[str]) -> str:
         failure_file = self.opt_ml / "output" / "failure"
-        if failure_file.is_file() and failure_file.read_text().strip():
-            text = failure_file.read_text().strip()
-            return text if text.startswith(("ClientError:", "AlgorithmError:")) else f"AlgorithmError: {text}"
-        last = "\n".join(tail[-5:])
-        return (f"AlgorithmError: ExecuteUserScriptError:\nExitCode {returncode}\nErrorMessage \"{last}\"\n"
-                f"Command \"{' '.join(command[:1] + command[2:])}\", exit code: {returncode}")
+        if failure_file.is_file() and failure_file.read_text(errors="replace").strip():
+            text = failure_file.read_text(errors="replace").strip()
+            return failure.limit(text if text.startswith(("ClientError:", "AlgorithmError:")) else f"AlgorithmError: {text}")
+        return failure.algorithm_error(command=command[:1] + command[2:], returncode=returncode,
+                                       log_lines=failure.read_log_lines(self.log_path) or tail)
 
     def _upload_outputs(self) -> None:
         model_dir = self.opt_ml / "model"
