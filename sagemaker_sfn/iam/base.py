@@ -69,6 +69,7 @@ class Grant:
     reason: str                               # shown by explain_policy
     condition: Mapping[str, Any] | None = None
     states: tuple[str, ...] = ()              # locations of the states that need it
+    sources: tuple[str, ...] = ()             # the AWS page or aws-cdk source the permission comes from
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,13 @@ def why_wildcard(ref: NameRef | None, what: str) -> str:
         return f" The {what} is computed at run time with no literal prefix, so any name is allowed."
     return ""
 
+
+
+# Where the permissions come from (cited by each grant and printed by `policy --explain`).
+CDK_TASKS = "aws-cdk v2.275.0 packages/aws-cdk-lib/aws-stepfunctions-tasks/lib"
+SOURCE_SAGEMAKER = "https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html"
+SOURCE_AWS_SDK = ("https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html"
+                  " (an aws-sdk Task calls <service>:<Action> with the state machine's role)")
 
 
 PLACEHOLDER_ONLY = re.compile(r"^\$\{[A-Za-z0-9_]+\}$")

@@ -8,6 +8,10 @@ from sagemaker_sfn.errors import DefinitionError
 from sagemaker_sfn.iam.base import PLACEHOLDER_ONLY, ArnContext, Grant, NameRef, TaskRef, name_ref, why_wildcard
 from sagemaker_sfn.local.integrations.base import ResourceRef
 
+SOURCE_LAMBDA = ("https://docs.aws.amazon.com/step-functions/latest/dg/lambda-iam.html"
+                 " (lambda:InvokeFunction on the function and its versions/aliases, '<function>:*')")
+
+
 _FUNCTION_ARN = re.compile(r"^arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+(?P<qualifier>:[^:]+)?$")
 _PARTIAL_FUNCTION = re.compile(r"^(?P<account>\d{12}):function:(?P<name>[^:]+)(?P<qualifier>:[^:]+)?$")
 
@@ -43,4 +47,4 @@ def lambda_grants(task: TaskRef, ref: ResourceRef, ctx: ArnContext,
         resources = ((f"{prefix}*",) if prefix.startswith("arn:") else (ctx.arn("lambda", f"function:{prefix}*"),))
         reason = "Invoke the Lambda functions the states call." + why_wildcard(function, "function name")
     return [Grant(sid="InvokeLambdaFunctions", actions=("lambda:InvokeFunction",), resources=resources,
-                  reason=reason, states=(task.location,))]
+                  reason=reason, states=(task.location,), sources=(SOURCE_LAMBDA,))]

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sagemaker_sfn.iam.base import SAGEMAKER_SERVICE, ArnContext, Grant, NameRef, TaskRef, name_ref
+from sagemaker_sfn.iam.base import SAGEMAKER_SERVICE, SOURCE_SAGEMAKER, ArnContext, Grant, NameRef, TaskRef, name_ref
+
 
 def has_tags(params: Mapping[str, Any]) -> bool:
     return "Tags" in params or "Tags.$" in params
 
 
 def tagging_actions(params: Mapping[str, Any]) -> list[str]:
-    # Step Functions reads tags back (ListTags); creating a resource with Tags needs AddTags.
+    """Models, endpoint configurations, endpoints and model packages: Step Functions reads the
+    created resource's tags back (ListTags); creating it *with* Tags needs AddTags (sagemaker-iam.html).
+    Jobs differ: see sagemaker_jobs.JOB_TAGGING."""
     return ["sagemaker:ListTags", "sagemaker:AddTags"] if has_tags(params) else ["sagemaker:ListTags"]
 
 
@@ -57,4 +60,4 @@ def pass_role_grants(task: TaskRef, ctx: ArnContext, roles: list[NameRef],
                        " allowed: pass role_arns (--role-arn) to narrow it.")
     return [Grant(sid="PassSageMakerExecutionRole", actions=("iam:PassRole",), resources=tuple(sorted(resources)),
                   reason=reason, condition={"StringEquals": {"iam:PassedToService": SAGEMAKER_SERVICE}},
-                  states=(task.location,))]
+                  states=(task.location,), sources=(SOURCE_SAGEMAKER,))]

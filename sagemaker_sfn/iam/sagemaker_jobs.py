@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sagemaker_sfn.iam.base import ArnContext, Grant, TaskRef, name_pattern, name_ref, why_wildcard
-from sagemaker_sfn.iam.sagemaker_common import pass_role_grants, role_refs, tagging_actions
+from sagemaker_sfn.iam.base import (CDK_TASKS, SOURCE_SAGEMAKER, ArnContext, Grant, TaskRef, name_pattern, name_ref,
+                                    why_wildcard)
+from sagemaker_sfn.iam.sagemaker_common import pass_role_grants, role_refs
 from sagemaker_sfn.local.integrations.base import ResourceRef
 
 
@@ -29,6 +30,13 @@ JOB_KINDS: dict[str, JobKind] = {
 
 SYNC_PATTERNS = {"sync", "sync:2"}
 
+# Step Functions tags every job it starts (MANAGED_BY_AWS, AWS_STEP_FUNCTIONS_EXECUTION_ARN), so the
+# role needs AddTags on the job whether or not the request has Tags; aws-cdk grants it always since
+# aws-cdk#26012 / #32294.
+SOURCE_JOB_TAGS = (f"{CDK_TASKS}/sagemaker/create-training-job.ts and create-transform-job.ts, createPolicyStatements"
+                   " (sagemaker:AddTags granted unconditionally; aws-cdk issues #26012, #32294)")
+JOB_TAGGING = ("sagemaker:ListTags", "sagemaker:AddTags")
+
 
 def sagemaker_job_grants(task: TaskRef, ref: ResourceRef, ctx: ArnContext,
                          role_arns: list[str] | None) -> list[Grant]:
@@ -38,25 +46,19 @@ def sagemaker_job_grants(task: TaskRef, ref: ResourceRef, ctx: ArnContext,
     sync = ref.pattern in SYNC_PATTERNS
     name = name_ref(params, kind.name_field)
     job_arn = ctx.arn("sagemaker", f"{kind.arn_resource}/{name_pattern(name, exact_when_static=False)}")
-    actions = [f"sagemaker:Create{kind.noun}", *tagging_actions(params)]
+    actions = [f"sagemaker:Create{kind.noun}", *JOB_TAGGING]
     reason = f"Create the {kind.noun}s the states start"
     if sync:
         # .sync polls the job until it ends and stops it when the execution is stopped.
         actions += [f"sagemaker:Describe{kind.noun}", f"sagemaker:Stop{kind.noun}"]
         reason += ", follow them to completion (.sync) and stop them if the execution stops"
-    if kind.noun == "HyperParameterTuningJob" and sync:
-        actions.append("sagemaker:ListTrainingJobsForHyperParameterTuningJob")
-    reason += "." + why_wildcard(name, "job name")
+    reason += (". Step Functions tags every job it starts, so AddTags is needed even without Tags."
+               + why_wildcard(name, "job name"))
+    # No ListTrainingJobsForHyperParameterTuningJob / DescribeTrainingJob for tuning: no AWS source
+    # lists them, and AWS's least-privilege sample (seeds/001, sagemaker-iam.html) runs a tuning
+    # .sync without them.
     grants = [Grant(sid=f"SageMaker{kind.noun}s", actions=tuple(actions), resources=(job_arn,),
-                    reason=reason, states=(task.location,))]
-    if kind.noun == "HyperParameterTuningJob" and sync:
-        # The tuning job's training jobs are named '<tuning job name>-NNN-<hash>', so the tuning
-        # job's name prefix also bounds them; .sync reads the best training job when the tuning ends.
-        grants.append(Grant(
-            sid="SageMakerTuningTrainingJobs", actions=("sagemaker:DescribeTrainingJob",),
-            resources=(ctx.arn("sagemaker", f"training-job/{name_pattern(name, exact_when_static=False)}"),),
-            reason="Read the training jobs a tuning job launched (named after the tuning job).",
-            states=(task.location,)))
+                    reason=reason, states=(task.location,), sources=(SOURCE_SAGEMAKER, SOURCE_JOB_TAGS))]
     if sync:
         grants.append(Grant(
             sid="SageMakerJobCompletionEvents",
@@ -64,7 +66,7 @@ def sagemaker_job_grants(task: TaskRef, ref: ResourceRef, ctx: ArnContext,
             resources=(ctx.arn("events", f"rule/StepFunctionsGetEventsForSageMaker{kind.rule}JobsRule"),),
             reason=("Step Functions learns that a .sync job ended through these EventBridge rules, which it"
                     " creates and manages in the account."),
-            states=(task.location,)))
+            states=(task.location,), sources=(SOURCE_SAGEMAKER,)))
     roles = role_refs(params, ("RoleArn",), ("TrainingJobDefinition", "RoleArn"),
                        ("TrainingJobDefinitions", "RoleArn"))
     grants += pass_role_grants(task, ctx, roles, role_arns)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from sagemaker_sfn.iam.base import ArnContext, Grant, TaskRef, name_ref
+from sagemaker_sfn.iam.base import CDK_TASKS, ArnContext, Grant, TaskRef, name_ref
 from sagemaker_sfn.local.integrations.base import ResourceRef
+
+SOURCE_SNS = ("https://docs.aws.amazon.com/step-functions/latest/dg/sns-iam.html (a topic ARN: the topic;"
+              " PhoneNumber or TargetArn: Resource \"*\")")
+SOURCE_CDK_SNS = f"{CDK_TASKS}/sns/publish.ts, createPolicyStatements (sns:Publish on the topic)"
+
 
 def sns_grants(task: TaskRef, ref: ResourceRef, ctx: ArnContext,
                role_arns: list[str] | None) -> list[Grant]:
-    topic = name_ref(task.parameters, "TopicArn") or name_ref(task.parameters, "TargetArn")
+    params = task.parameters
+    if any(name_ref(params, field) is not None for field in ("PhoneNumber", "TargetArn")):
+        # An SMS number or a mobile push endpoint is no topic: SNS authorises sns:Publish on "*".
+        return [Grant(sid="PublishToPhonesAndEndpoints", actions=("sns:Publish",), resources=("*",),
+                      reason="Send SMS messages or mobile push notifications (PhoneNumber / TargetArn); SNS "
+                             "authorises these only on \"*\".",
+                      states=(task.location,), sources=(SOURCE_SNS,))]
+    topic = name_ref(params, "TopicArn")
     if topic is not None and topic.is_static:
         resource = topic.static or ""
         reason = "Publish to the SNS topics the states name."
@@ -17,4 +29,4 @@ def sns_grants(task: TaskRef, ref: ResourceRef, ctx: ArnContext,
         resource = ctx.arn("sns", "*")
         reason = "Publish to the SNS topics the states name; a topic read at run time allows any topic."
     return [Grant(sid="PublishToTopics", actions=("sns:Publish",), resources=(resource,), reason=reason,
-                  states=(task.location,))]
+                  states=(task.location,), sources=(SOURCE_SNS, SOURCE_CDK_SNS))]

@@ -8,6 +8,8 @@ from sagemaker_sfn.errors import DefinitionError
 from sagemaker_sfn.iam.base import ArnContext, Grant, TaskRef, name_ref
 from sagemaker_sfn.local.integrations.base import ResourceRef
 
+SOURCE_SQS = "https://docs.aws.amazon.com/step-functions/latest/dg/sqs-iam.html (sqs:SendMessage on the queue)"
+
 _SQS_URL = re.compile(r"^https://sqs\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(?P<account>[^/]+)/(?P<name>[^/]+)$")
 _PLACEHOLDER_URL = re.compile(r"^\$\{(?P<stem>[A-Za-z0-9_]+)Url\}$")
 
@@ -37,7 +39,7 @@ def sqs_grants(task: TaskRef, ref: ResourceRef, ctx: ArnContext,
     if ref.pattern == "waitForTaskToken":
         reason += " The receiver answers with SendTaskSuccess/Failure under its own role."
     return [Grant(sid="SendToQueues", actions=("sqs:SendMessage",), resources=(resource,), reason=reason,
-                  states=(task.location,))]
+                  states=(task.location,), sources=(SOURCE_SQS,))]
 
 
 # aws-sdk:s3:<action> -> (IAM action, whether the resource is the object (True) or the bucket).
