@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,5 +67,13 @@ def read_config(node: Node, *, root: Path) -> AppConfig:
         retraining_schedule=_text(node, "retrainingSchedule"),
         notification_email=_text(node, "notificationEmail"),
         resource_prefix=_text(node, "resourcePrefix") or DEFAULT_PREFIX,
-        stack_prefix=_text(node, "stackPrefix") or "SageMakerSfn",
+        stack_prefix=_stack_prefix(_text(node, "stackPrefix") or "SageMakerSfn"),
     )
+
+
+def _stack_prefix(value: str) -> str:
+    # CloudFormation stack names: a letter, then letters, digits and hyphens (the pipeline name follows).
+    if not re.match(r"^[A-Za-z][A-Za-z0-9-]{0,39}$", value):
+        raise UsageError(f"context 'stackPrefix' {value!r}: expected 1-40 letters, digits or '-', starting with "
+                         "a letter (CloudFormation stack names allow nothing else)")
+    return value

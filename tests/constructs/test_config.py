@@ -54,3 +54,10 @@ def test_fails_on_a_non_string_setting(root: Path) -> None:
 def test_fails_on_a_malformed_pipelines_value(root: Path) -> None:
     with pytest.raises(UsageError, match="context 'pipelines' must be \"all\" or a list of pipeline names, got 3"):
         config(root, pipelines=3)
+
+
+@pytest.mark.parametrize("prefix", ["Sage_Maker", "1abc", "a" * 41])
+def test_fails_stack_prefix_that_cloudformation_rejects(root: Path, prefix: str) -> None:
+    # CloudFormation stack names: a letter, then letters, digits and hyphens (issue 10 item 5).
+    with pytest.raises(UsageError, match=r"context 'stackPrefix' .*expected 1-40 letters, digits or '-'"):
+        config(root, stackPrefix=prefix)
