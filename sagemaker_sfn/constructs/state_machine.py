@@ -248,10 +248,9 @@ class SageMakerPipelineStateMachine(Construct):
         region = cdk.Stack.of(self).region
         if not cdk.Token.is_unresolved(region):
             try:
-                uris = image_uris(region)
+                return image_uris(region, tuple(sorted(names)))
             except KeyError as exc:
                 raise UsageError(f"{exc.args[0]}; pass the image URIs in `substitutions=`") from exc
-            return {name: uris[name] for name in names}
         # An environment-agnostic stack: one template for every region in the table.
         mapping = image_mapping(self)
         return {name: mapping.find_in_map(cdk.Aws.REGION, name) for name in names}
