@@ -34,15 +34,18 @@ def pipeline_stack_name(stack_prefix: str, pipeline: str) -> str:
 
 class PipelineStack(cdk.Stack):
     """:param spec: the pipeline; :param prefix: the foundation's resource prefix;
-    :param schedule: retraining cron (default None)."""
+    :param schedule: retraining cron (default None); :param existing_model_package_groups: groups
+    not to create because they exist (default none; ``"*"``: all)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, spec: PipelineSpec, prefix: str,
-                 schedule: str | None = None, **kwargs: Any) -> None:
+                 schedule: str | None = None, existing_model_package_groups: tuple[str, ...] = (),
+                 **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         foundation = import_foundation(self, "Foundation", prefix=prefix)
         self.pipeline = SageMakerPipelineStateMachine(
             self, "Pipeline", definition=spec.definition, state_machine_name=spec.name,
-            example_input=spec.example_input, foundation=foundation)
+            example_input=spec.example_input, foundation=foundation,
+            existing_model_package_groups=existing_model_package_groups)
         self.triggers = PipelineTriggers(
             self, "Triggers", state_machine=self.pipeline.state_machine, pipeline=spec.name,
             example_input=self.pipeline.example_input, bucket=foundation.bucket,

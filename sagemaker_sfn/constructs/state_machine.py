@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,9 @@ class SageMakerPipelineStateMachine(Construct):
     :param create_model_package_groups: create (RETAINED) the model package groups that the
         definition's ``createModelPackage`` tasks name literally (default True; False when they
         exist already, e.g. created by another stack or by hand).
+    :param existing_model_package_groups: names of groups that exist already and must not be
+        created, e.g. kept (retained) by an earlier deployment of this pipeline; ``"*"`` for all
+        (default none). The role may register into them all the same.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, pipeline: str | Path | None = None,
@@ -102,6 +105,7 @@ class SageMakerPipelineStateMachine(Construct):
                  substitutions: Mapping[str, str] | None = None, lambdas_dir: Path = DEFAULT_LAMBDAS_DIR,
                  log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
                  timeout: cdk.Duration | None = None, create_model_package_groups: bool = True,
+                 existing_model_package_groups: Collection[str] = (),
                  topics: Mapping[str, sns.ITopic] | None = None, queues: Mapping[str, sqs.IQueue] | None = None
                  ) -> None:
         super().__init__(scope, construct_id)
@@ -152,7 +156,12 @@ class SageMakerPipelineStateMachine(Construct):
         depend_on_policy_only(self.state_machine, self.role)
         # Registering a model needs its group to exist; the role's derived policy already covers
         # model-package-group/<name> and model-package/<name>/*.
-        groups = model_package_groups(self.spec.definition) if create_model_package_groups else []
+        # Groups are RETAINED (they hold the registered models), so after `cdk destroy` they still exist
+        # and creating them again would fail: the adoption path is to name them as existing.
+        existing = set(existing_model_package_groups)
+        groups = [g for g in model_package_groups(self.spec.definition)
+                  if g not in existing and substitute_placeholders(g, self.values) not in existing
+                  ] if create_model_package_groups and "*" not in existing else []
         self.model_package_groups = ModelPackageGroups(
             self, "ModelPackageGroups", pipeline=self.spec.name,
             names={name: substitute_placeholders(name, self.values) for name in groups})
@@ -282,7 +291,9 @@ class SageMakerPipelineStateMachine(Construct):
 
         A name that comes from the execution input (or a States.Format prefix) can only be matched
         by a pattern, and :mod:`sagemaker_sfn.iam` narrows each to the longest static prefix;
-        Lambda ARNs get ``:*`` so every version and alias of our own function can be invoked.
+        Lambda ARNs get ``:*`` so every version and alias of our own function can be invoked; a few
+        actions are authorised by AWS only on ``*`` (EMR RunJobFlow, SNS publish to a phone number),
+        each citing its AWS source.
         """
         resources: list[str] = []
         actions: list[str] = []
@@ -291,7 +302,8 @@ class SageMakerPipelineStateMachine(Construct):
                 value = statement.get(key, [])
                 bucket.extend([value] if isinstance(value, str) else value)
         acknowledge_wildcard_resources(
-            self.role, resources, "Derived from the definition by sagemaker_sfn.iam: the narrowest pattern for a "
-            "name known only at run time (or any version of our own Lambda).")
+            self.role, resources, "Derived from the definition by sagemaker_sfn.iam, which states each wildcard's "
+            "reason and AWS source (sagemaker-sfn policy --explain): the narrowest pattern for a name known only at "
+            "run time, any version of our own Lambda, or an action AWS authorises only on '*'.")
         acknowledge(self.role, {f"AwsSolutions-IAM5[Action::{a}]": "Derived from the definition by sagemaker_sfn.iam."
                                 for a in actions if "*" in a})
