@@ -1,34 +1,31 @@
 """The least-privilege IAM policy a state machine's role needs, derived from its definition.
 
-Every Task state is matched to one small function per integration (SageMaker job APIs, model and
-endpoint APIs, Lambda, SNS, SQS, S3 through the AWS SDK integration). Each function returns
-:class:`Grant` objects: actions, resources, and the reason they are needed. Grants with the same
-actions (and condition) are merged into one statement; everything is sorted so the output is stable.
+Every Task state (and every Distributed Map) is matched to one small function per integration, one
+module each, the way aws-cdk keeps each task's policy next to the task:
 
-The permissions follow AWS's documented policies for Step Functions' SageMaker integration
-(https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html) and aws-cdk's
-``aws-stepfunctions-tasks`` SageMaker tasks:
+- :mod:`.sagemaker_jobs` training, tuning, transform, processing jobs (request-response or ``.sync``);
+- :mod:`.sagemaker_models` models, endpoint configurations, endpoints (with auto-rollback alarms),
+  model packages, ``aws-sdk:sagemaker:describe*``; :mod:`.sagemaker_common` tagging and PassRole;
+- :mod:`.lambda_`, :mod:`.sns`, :mod:`.sqs`, :mod:`.s3` (aws-sdk), :mod:`.dynamodb` (optimized or
+  aws-sdk item calls: the step cache), :mod:`.emr` (clusters and steps);
+- :mod:`.distributed_map` child executions of the machine itself, ItemReader and ResultWriter;
+- :mod:`.credentials` ``sts:AssumeRole`` for a Task's ``Credentials``;
+- :mod:`.sagemaker_execution` what the SageMaker execution role a definition passes must pull;
+- :mod:`.policy` dispatch, merging, rendering and :func:`explain_policy`.
 
-- job APIs: Create (+ Describe/Stop for ``.sync``, which polls and stops the job) on
-  ``<resource>/<name prefix>*``; the prefix is the static job name, or the literal text before the
-  first ``{}`` of a ``States.Format``; ``*`` when the name comes from input.
-- ``ListTags`` (Step Functions reads the created resource's tags) and ``AddTags`` (SageMaker
-  requires it to create a resource *with* ``Tags``) on the same ARNs.
-- ``iam:PassRole`` only on the role the request passes, only to ``sagemaker.amazonaws.com``.
-- ``.sync`` jobs: ``events:PutTargets/PutRule/DescribeRule`` on the managed rule
-  ``StepFunctionsGetEventsForSageMaker<Kind>JobsRule`` through which Step Functions learns the
-  job ended.
-
-Tasks with ``Credentials`` get ``sts:AssumeRole`` on the role they name. An integration without a
-rule, or a distributed Map (whose child executions and S3 access need permissions this module does
-not derive), raises :class:`DefinitionError` with the location: never a silently incomplete policy.
+Each function returns :class:`Grant` objects: actions, resources, the reason they are needed and
+the AWS page or aws-cdk source they come from (``sources``, printed by ``policy --explain``). Grants
+with the same actions (and condition) are merged into one statement; everything is sorted so the
+output is stable. An integration without a rule raises :class:`DefinitionError` with the location:
+never a silently incomplete policy.
 
 Resource ARNs are built from ``partition``/``region``/``account`` (``*`` for the generic CLI output;
-the CDK construct passes its own tokens). ``${Name}`` deploy-time placeholders in the definition
-(docs/CONVENTIONS.md) are copied into the policy unchanged, so the CDK substitutes them in the policy
-exactly as in the definition. One extra name appears only in policies: ``${CallbackQueueArn}``
-(:data:`POLICY_ONLY_PLACEHOLDERS`), because ``sqs:SendMessage`` is granted on the queue's ARN while
-the definition holds its URL.
+the CDK construct passes its own tokens). Names are narrowed to the static name, or the literal text
+before the first ``{}`` of a ``States.Format``; ``*`` when the name comes from input. ``${Name}``
+deploy-time placeholders in the definition (docs/CONVENTIONS.md) are copied into the policy
+unchanged, so the CDK substitutes them in the policy exactly as in the definition. One extra name
+appears only in policies: ``${CallbackQueueArn}`` (:data:`POLICY_ONLY_PLACEHOLDERS`), because
+``sqs:SendMessage`` is granted on the queue's ARN while the definition holds its URL.
 
 SageMaker writes resource names in lower case inside ARNs, so name prefixes are lower-cased (the
 placeholders inside them are left alone). IAM Sids allow only ``[A-Za-z0-9]``; the reason for each
