@@ -172,7 +172,8 @@ class Foundation(Construct):
         # topics", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html) says aws:SourceAccount
         # / aws:SourceArn conditions are not supported for EventBridge there: with one, no failure
         # notice is ever delivered. SNS encrypts under the encryption context aws:sns:topicArn, so the
-        # key is scoped to this topic through it. The ARN is built from the name (not the topic's
+        # key is scoped to this topic through it (the condition key AWS's own key policies for
+        # encrypted SNS topics use, e.g. the GameLift FlexMatch guide, queue-notification-sns-sse.html). The ARN is built from the name (not the topic's
         # token) because the topic itself refers to the key.
         topic_arn = stack.format_arn(service="sns", resource=self.names.failure_topic,
                                      arn_format=cdk.ArnFormat.NO_RESOURCE_NAME)
