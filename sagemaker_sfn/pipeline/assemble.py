@@ -19,7 +19,11 @@ from sagemaker_sfn.pipeline.steps import BUILDERS, TERMINAL_TYPES, Scope
 from sagemaker_sfn.suggest import did_you_mean
 
 TOP_LEVEL = ("name", "description", "input", "trigger", "steps", "timeout_seconds", "defaults", "placeholders")
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+# A pipeline's name is its state machine's name, its stack's name suffix, its S3 prefix and the start
+# of its job names: the intersection of those rules is 1-80 letters, digits and hyphens (CloudFormation
+# stack names allow no '_', nor do SageMaker job names). The CDK app checks the same pattern.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,79}$")
+NAME_RULE = "1-80 letters, digits or '-', starting with a letter or digit"
 
 
 def build_sequence(steps: list[Any], *, scope: Scope, where: str = "steps") -> tuple[str, dict[str, State]]:
@@ -101,8 +105,8 @@ def build_pipeline(doc: Any, *, file: str, expected_name: str | None = None) -> 
         raise PipelineError(f"unknown top-level key; allowed: {', '.join(TOP_LEVEL)}", file=file, field=unknown[0])
     name = doc.get("name")
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        raise PipelineError(f"expected 1-80 letters, digits, '-' or '_' (the state machine name), found {found(name)}",
-                            file=file, field="name")
+        raise PipelineError(f"expected {NAME_RULE} (it names the state machine, its CloudFormation stack and its "
+                            f"S3 prefix), found {found(name)}", file=file, field="name")
     if expected_name is not None and name != expected_name:
         raise PipelineError(f"{name!r} differs from the file name {expected_name!r}: "
                             f"pipelines/<name>.yaml must hold pipeline <name>", file=file, field="name")
