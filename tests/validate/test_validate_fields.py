@@ -9,9 +9,9 @@ def test_every_state_type_valid_in_jsonpath() -> None:
         "W": {"Type": "Wait", "Seconds": 1, "Next": "M"},
         "M": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2, "ItemProcessor": {
             "ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}},
-            "Next": "Par"},
+            "ResultPath": "$.mapped", "Next": "Par"},
         "Par": {"Type": "Parallel", "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}],
-                "Next": "C"},
+                "ResultPath": "$.branches", "Next": "C"},
         "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "NumericGreaterThan": 1, "Next": "Failed"}],
               "Default": "S"},
         "S": {"Type": "Succeed"},
@@ -26,7 +26,7 @@ def test_every_state_type_valid_in_jsonata() -> None:
         "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": "{% 30 %}",
               "Arguments": {"FunctionName": "${GenerateDatasetFunctionArn}", "Payload": "{% $states.input %}"},
               "Next": "M"},
-        "M": {"Type": "Map", "Items": "{% $states.input.items %}", "ItemProcessor": {
+        "M": {"Type": "Map", "Items": "{% $states.input.Payload.items %}", "ItemProcessor": {
             "StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}, "Next": "C"},
         "C": {"Type": "Choice", "Choices": [{"Condition": "{% $n > 1 %}", "Next": "Failed"}], "Default": "S"},
         "S": {"Type": "Succeed", "Output": {"done": True}},

@@ -10,7 +10,7 @@ def test_valid_integrations() -> None:
         "L": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
               "Parameters": {"FunctionName": "${GenerateDatasetFunctionArn}", "Payload.$": "$"}, "Next": "N"},
         "N": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
-              "Parameters": {"TopicArn": "${FailureTopicArn}", "Message.$": "$.Cause"}, "Next": "Q"},
+              "Parameters": {"TopicArn": "${FailureTopicArn}", "Message.$": "$.Payload.message"}, "Next": "Q"},
         "Q": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "HeartbeatSeconds": 600,
               "Parameters": {"QueueUrl": "${CallbackQueueUrl}", "MessageBody": {"token.$": "$$.Task.Token"}},
               "End": True},

@@ -1,0 +1,788 @@
+"""The shapes pass: what is known about every state's input, followed from the execution input
+through every state, edge, branch and iteration, and the data-flow findings met on the way
+(rule ``data-flow``).
+
+Semantics followed (Amazon States Language, "Input and output processing"): InputPath selects the
+effective input; Parameters (or a Pass state's Result) build the request or result; a Task's result
+is its integration's answer (botocore output shapes: ``Describe*`` for SageMaker ``.sync``, the
+called operation's response otherwise); ResultSelector reshapes it; ResultPath writes it into the
+state's *raw* input (absent: replaces it; null: discards it); OutputPath selects the output. A
+catcher's edge carries the input with ``{Error, Cause}`` at its ResultPath. A Map's result is the
+array of its iterations' outputs, a Parallel's the array of its branches' outputs. A state's input
+is the join of what arrives on every edge into it: a field that some edges lack is *maybe* present.
+
+Only certainties are reported: an error when a reference fails on every path into the state (or a
+value's type can never be what the consumer takes), a warning when it certainly fails on some paths
+only, nothing where the shape is not known (a Lambda's payload, an undeclared execution input).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sagemaker_sfn.validate import shapes as S
+from sagemaker_sfn.validate.findings import Finding, child, error, location_of, show, warning
+from sagemaker_sfn.validate.model import Scope, StateRef, nested_scopes, states_of
+from sagemaker_sfn.validate.resources import integration_of
+
+RULE = "data-flow"
+_MAX_VISITS = 4                # re-evaluations of a state in a loop before its input is widened to unknown
+_VARIABLE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$")
+_JSONATA_REFERENCE = re.compile(r"^\s*\$(states\.input|states\b[\w.]*|[A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*$")
+# Fields of a JSONata state whose expressions must yield a value (Comment is never evaluated).
+_JSONATA_EVALUATED = ("Output", "Arguments", "Assign", "Items", "ItemSelector", "Timestamp", "Seconds")
+
+ERROR_OBJECT = S.obj({"Error": (S.scalar(S.STRING), S.ALWAYS), "Cause": (S.scalar(S.STRING), S.ALWAYS)},
+                     origin="the error output of a catcher ({Error, Cause})")
+# Intrinsic functions' result types (AWS "Intrinsic functions" reference).
+_INTRINSIC_TYPES: dict[str, frozenset[str]] = {
+    "States.Format": frozenset({S.STRING}), "States.JsonToString": frozenset({S.STRING}),
+    "States.Array": frozenset({S.ARRAY}), "States.ArrayPartition": frozenset({S.ARRAY}),
+    "States.ArrayContains": frozenset({S.BOOLEAN}), "States.ArrayRange": frozenset({S.ARRAY}),
+    "States.ArrayLength": frozenset({S.INTEGER}), "States.ArrayUnique": frozenset({S.ARRAY}),
+    "States.Base64Encode": frozenset({S.STRING}), "States.Base64Decode": frozenset({S.STRING}),
+    "States.Hash": frozenset({S.STRING}), "States.JsonMerge": frozenset({S.OBJECT}),
+    "States.MathRandom": frozenset({S.INTEGER}), "States.MathAdd": frozenset({S.INTEGER}),
+    "States.StringSplit": frozenset({S.ARRAY}), "States.UUID": frozenset({S.STRING}),
+}
+
+
+class Facts:
+    """What the pass learnt: each state's input shape (by location) and the data-flow findings."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[str, S.Shape] = {}
+        self.findings: dict[str, list[Finding]] = {}
+
+    def input_of(self, location: str) -> S.Shape:
+        """The shape of the input of the state at ``location`` (UNKNOWN if never reached)."""
+        return self.inputs.get(location, S.UNKNOWN)
+
+
+def analyse(definition: dict[str, Any], top: Scope, *, execution_input: S.Shape = S.UNKNOWN) -> Facts:
+    facts = Facts()
+    analysis = _Analysis(facts, execution_input, _variables(definition))
+    analysis.scope(top, execution_input)
+    return facts
+
+
+# --- variables (flow-insensitive: every value assigned to a name anywhere) -------------------------
+
+def _variables(definition: dict[str, Any]) -> dict[str, S.Shape]:
+    found: dict[str, S.Shape] = {}
+    pending: list[Any] = [definition]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            assign = value.get("Assign")
+            if isinstance(assign, dict):
+                for key, item in assign.items():
+                    if not isinstance(key, str):
+                        continue
+                    name, shape = (key[:-2], _dynamic_type(item)) if key.endswith(".$") else (key, _assigned(item))
+                    found[name] = S.join(found[name], shape) if name in found else shape
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return found
+
+
+def _assigned(value: Any) -> S.Shape:
+    if isinstance(value, str) and value.startswith("{%") and value.endswith("%}"):
+        return _jsonata_constant(value[2:-2])
+    if isinstance(value, (dict, list)) and "{%" in repr(value):
+        return S.UNKNOWN
+    return S.literal(value)
+
+
+def _dynamic_type(value: Any) -> S.Shape:
+    if isinstance(value, str) and value.startswith("States."):
+        name = value.split("(", 1)[0].strip()
+        types = _INTRINSIC_TYPES.get(name)
+        return S.Shape(types) if types else S.UNKNOWN
+    return S.UNKNOWN
+
+
+def _jsonata_constant(expression: str) -> S.Shape:
+    """The value of a JSONata expression that reads nothing (a literal such as ``true`` or
+    ``{'a': 1}``), else UNKNOWN."""
+    if "$" in expression or "(" in expression or len(expression) > 200:
+        return S.UNKNOWN
+    try:
+        from jsonata import Jsonata
+
+        value = Jsonata(expression).evaluate(None)
+    except Exception:  # noqa: BLE001 - not a constant we can evaluate: unknown
+        return S.UNKNOWN
+    if value is None:
+        # jsonata-python answers None for both null and undefined: only the literal null is known.
+        return S.literal(None) if expression.strip() == "null" else S.UNKNOWN
+    if isinstance(value, (dict, list, str, int, float, bool)):
+        return S.literal(value)
+    return S.UNKNOWN
+
+
+# --- the pass ----------------------------------------------------------------------------------------
+
+class _State:
+    """One evaluation of one state: its findings, kept only from the last evaluation."""
+
+    __slots__ = ("ref", "findings")
+
+    def __init__(self, ref: StateRef) -> None:
+        self.ref = ref
+        self.findings: list[Finding] = []
+
+    def problem(self, severity: str, path: tuple[str | int, ...], message: str) -> None:
+        location = location_of(self.ref.location, path)
+        build = error if severity == "error" else warning
+        self.findings.append(build(location, RULE, message))
+
+
+class _Analysis:
+    def __init__(self, facts: Facts, execution_input: S.Shape, variables: dict[str, S.Shape]) -> None:
+        self.facts = facts
+        self.execution_input = execution_input
+        self.variables = variables
+        self.context = _context(execution_input)
+
+    def scope(self, scope: Scope, start_input: S.Shape) -> S.Shape:
+        """Evaluate every state of ``scope`` reachable from StartAt; the join of its terminal outputs."""
+        refs = {ref.name: ref for ref in states_of(scope)}
+        start = scope.body.get("StartAt")
+        if start not in refs:
+            return S.UNKNOWN
+        inputs: dict[str, S.Shape] = {start: start_input}
+        visits: dict[str, int] = {}
+        pending = [start]
+        queued = {start}
+        outputs: list[S.Shape] = []
+        terminal_outputs: dict[str, S.Shape] = {}
+        while pending:
+            name = pending.pop(0)
+            queued.discard(name)
+            ref = refs[name]
+            visits[name] = visits.get(name, 0) + 1
+            state_input = inputs[name]
+            if visits[name] > _MAX_VISITS:
+                state_input = inputs[name] = S.UNKNOWN
+            self.facts.inputs[ref.location] = state_input
+            record = _State(ref)
+            edges, terminal = self.state(ref, state_input, record)
+            self.facts.findings[ref.location] = record.findings
+            if terminal is not None:
+                terminal_outputs[name] = terminal
+            for target, shape in edges:
+                if target not in refs:
+                    continue
+                old = inputs.get(target)
+                new = shape if old is None else S.join(old, shape)
+                if old is None or not (new == old):
+                    inputs[target] = new
+                    if target not in queued:
+                        pending.append(target)
+                        queued.add(target)
+        outputs = list(terminal_outputs.values())
+        return S.join_all(outputs) if outputs else S.UNKNOWN
+
+    # One state: its outgoing edges (target, output shape) and its output when it ends the scope.
+    def state(self, ref: StateRef, state_input: S.Shape, record: _State) -> tuple[list[tuple[str, S.Shape]], S.Shape | None]:
+        state, kind = ref.state, ref.type
+        if ref.jsonata:
+            return self._jsonata_state(ref, state_input, record)
+        if kind == "Fail":
+            for key in ("ErrorPath", "CausePath"):
+                if isinstance(state.get(key), str) and not state[key].startswith("States."):
+                    self.read(state[key], state_input, record, (key,), what=key)
+            return [], None
+        effective = self.input_path(state, state_input, record)
+        if kind in ("Choice", "Wait", "Succeed"):
+            if kind == "Wait":
+                self._wait(state, effective, record)
+            output = self.output_path(state, effective, record)
+            if kind == "Choice":
+                self._choice(ref, effective, record)
+                edges = [(rule.get("Next"), output) for rule in state.get("Choices") or [] if isinstance(rule, dict)]
+                if isinstance(state.get("Default"), str):
+                    edges.append((state["Default"], output))
+                return [(t, s) for t, s in edges if isinstance(t, str)], None
+            if kind == "Succeed":
+                return [], output
+            return self._next(state, output)
+        if kind == "Pass":
+            if "Result" in state:
+                result = S.literal(state["Result"], origin=f"the Result of '{ref.name}'")
+            elif isinstance(state.get("Parameters"), dict):
+                result = self.template(state["Parameters"], effective, record, ("Parameters",))
+            else:
+                result = effective
+        elif kind == "Task":
+            if isinstance(state.get("Parameters"), dict):
+                request = self.template(state["Parameters"], effective, record, ("Parameters",))
+                self._request_types(ref, request, record)
+            for key in ("TimeoutSecondsPath", "HeartbeatSecondsPath"):
+                if isinstance(state.get(key), str):
+                    self._number_path(key, state[key], effective, record, integer=True, low=1)
+            result = task_result(ref)
+            result = self.result_selector(state, result, record)
+        elif kind == "Map":
+            result = self._map(ref, state_input, effective, record)
+            result = self.result_selector(state, result, record)
+        elif kind == "Parallel":
+            branch_input = effective
+            if isinstance(state.get("Parameters"), dict):
+                branch_input = self.template(state["Parameters"], effective, record, ("Parameters",))
+            outputs = tuple(self.scope(scope, branch_input) for scope in nested_scopes(ref))
+            result = S.array(items=outputs, origin=f"the result of Parallel '{ref.name}'")
+            result = self.result_selector(state, result, record)
+        else:
+            return [], None
+        output = self.result_path(state, state_input, result, record)
+        output = self.output_path(state, output, record)
+        edges, terminal = self._next(state, output)
+        for index, catcher in enumerate(state.get("Catch") or []):
+            if isinstance(catcher, dict) and isinstance(catcher.get("Next"), str):
+                caught = self.result_path(catcher, state_input, ERROR_OBJECT, record, ("Catch", index))
+                edges.append((catcher["Next"], caught))
+        return edges, terminal
+
+    @staticmethod
+    def _next(state: dict[str, Any], output: S.Shape) -> tuple[list[tuple[str, S.Shape]], S.Shape | None]:
+        if isinstance(state.get("Next"), str):
+            return [(state["Next"], output)], None
+        return [], output if state.get("End") is True else None
+
+    # --- JSONata states: only what is certain without evaluating expressions ----------------------
+    def _jsonata_state(self, ref: StateRef, state_input: S.Shape, record: _State) -> tuple[list[tuple[str, S.Shape]], S.Shape | None]:
+        state, kind = ref.state, ref.type
+        self._jsonata_references(state, state_input, record)
+        for key, wanted in (("Items", "array"), ("Timestamp", "timestamp"), ("Seconds", "seconds")):
+            value = state.get(key)
+            if isinstance(value, str) and value.startswith("{%") and value.endswith("%}") and kind in ("Map", "Wait"):
+                shape = self._jsonata_shape(value[2:-2], state_input, _State(ref), ())
+                self._check_kind(shape, key, wanted, record, (key,), f"{key} {value.strip()}")
+        if kind in ("Map", "Parallel"):
+            for scope in nested_scopes(ref):
+                self.scope(scope, S.UNKNOWN)
+        if kind == "Fail":
+            return [], None
+        if "Output" in state:
+            output = _jsonata_template(state["Output"])
+        elif kind in ("Pass", "Wait", "Choice", "Succeed"):
+            output = state_input
+        elif kind == "Task":
+            output = task_result(ref)
+        else:
+            output = S.UNKNOWN
+        if kind == "Choice":
+            edges = [(rule.get("Next"), output) for rule in state.get("Choices") or [] if isinstance(rule, dict)]
+            if isinstance(state.get("Default"), str):
+                edges.append((state["Default"], output))
+            return [(t, s) for t, s in edges if isinstance(t, str)], None
+        if kind == "Succeed":
+            return [], output
+        edges, terminal = self._next(state, output)
+        for catcher in state.get("Catch") or []:
+            if isinstance(catcher, dict) and isinstance(catcher.get("Next"), str):
+                edges.append((catcher["Next"], _jsonata_template(catcher["Output"]) if "Output" in catcher else state_input))
+        return edges, terminal
+
+    def _jsonata_references(self, state: dict[str, Any], state_input: S.Shape, record: _State) -> None:
+        """Expressions that are one plain reference (``$name.a.b``, ``$states.input.a``) in the fields
+        that fail on an undefined value (AWS: "returned nothing (undefined)", States.QueryEvaluationError)."""
+        pending: list[tuple[Any, tuple[str | int, ...]]] = [(state[key], (key,)) for key in _JSONATA_EVALUATED if key in state]
+        while pending:
+            value, path = pending.pop()
+            if isinstance(value, str):
+                if value.startswith("{%") and value.endswith("%}") and "$" in value:
+                    self._jsonata_shape(value[2:-2], state_input, record, path)
+            elif isinstance(value, dict):
+                pending.extend((item, (*path, key)) for key, item in value.items())
+            elif isinstance(value, list):
+                pending.extend((item, (*path, index)) for index, item in enumerate(value))
+
+    def _jsonata_shape(self, expression: str, state_input: S.Shape, record: _State, path: tuple[str | int, ...]) -> S.Shape:
+        match = _JSONATA_REFERENCE.match(expression)
+        if match is None:
+            return _jsonata_constant(expression)
+        root_name, tail = match.group(1), match.group(2)
+        shown = expression.strip()
+        if root_name == "states.input":
+            root, label = state_input, "the state's input ($states.input)"
+        elif root_name.startswith("states"):
+            return S.UNKNOWN
+        elif root_name not in self.variables:
+            record.problem("error", path, f"{{% {shown} %}} reads ${root_name}, which no state assigns: the "
+                           "expression returns nothing and the state fails (States.QueryEvaluationError)")
+            return S.UNKNOWN
+        else:
+            root, label = self.variables[root_name], f"variable ${root_name}"
+        steps = S.steps_of(tail) or []
+        found = S.resolve(root, steps)
+        # JSONata maps a field step over an array and yields nothing for a scalar: only a field missing
+        # from a value that is certainly an object (and closed) is reported.
+        if found.outcome == S.NEVER and found.parent is not None and found.parent.types == {S.OBJECT} \
+                and isinstance(found.missing, str):
+            record.problem("error", path, f"{{% {shown} %}} returns nothing: {_reason(found, label, '$' + tail, steps)} "
+                           "(States.QueryEvaluationError)")
+            return S.UNKNOWN
+        return found.shape if found.outcome == S.FOUND else S.UNKNOWN
+
+    def _check_kind(self, shape: S.Shape, key: str, wanted: str, record: _State, path: tuple[str | int, ...],
+                    what: str) -> None:
+        if not shape.known:
+            return
+        if wanted == "array":
+            if S.ARRAY not in shape.types:
+                record.problem("error", path, f"{what} is {_describe_value(shape)}: expected an array")
+        elif wanted == "timestamp":
+            if S.STRING not in shape.types:
+                record.problem("error", path, f"{what} is {_describe_value(shape)}: expected an RFC 3339 timestamp string")
+            elif shape.has_value and not _is_timestamp(shape.value):
+                record.problem("error", path, f"{what} is {show(shape.value)}, not an RFC 3339 timestamp: expected "
+                               "a string such as \"2026-01-31T12:00:00Z\" (date, 'T', time and offset)")
+        elif wanted == "seconds":
+            if not shape.types & {S.INTEGER, S.NUMBER}:
+                record.problem("error", path, f"{what} is {_describe_value(shape)}: expected a non-negative integer")
+
+    # --- JSONPath input and output processing ---------------------------------------------------
+    def input_path(self, state: dict[str, Any], state_input: S.Shape, record: _State) -> S.Shape:
+        if "InputPath" not in state:
+            return state_input
+        path = state["InputPath"]
+        if path is None:
+            return S.obj({})
+        return self.read(path, state_input, record, ("InputPath",), what="InputPath") if isinstance(path, str) else S.UNKNOWN
+
+    def output_path(self, state: dict[str, Any], output: S.Shape, record: _State) -> S.Shape:
+        if "OutputPath" not in state:
+            return output
+        path = state["OutputPath"]
+        if path is None:
+            return S.obj({})
+        return self.read(path, output, record, ("OutputPath",), what="OutputPath") if isinstance(path, str) else S.UNKNOWN
+
+    def result_selector(self, state: dict[str, Any], result: S.Shape, record: _State) -> S.Shape:
+        if isinstance(state.get("ResultSelector"), dict):
+            return self.template(state["ResultSelector"], result, record, ("ResultSelector",),
+                                 root_label="the task's result")
+        return result
+
+    def result_path(self, holder: dict[str, Any], state_input: S.Shape, result: S.Shape, record: _State,
+                    path: tuple[str | int, ...] = ()) -> S.Shape:
+        if "ResultPath" not in holder:
+            return result
+        target = holder["ResultPath"]
+        if target is None:
+            return state_input
+        if not isinstance(target, str) or not target.startswith("$") or target.startswith("$$"):
+            return S.UNKNOWN
+        steps = S.steps_of(target[1:])
+        if steps is None:
+            return S.UNKNOWN
+        written = S.assign(state_input, steps, result)
+        if written is None:
+            record.problem("error", (*path, "ResultPath"), f"ResultPath {target} cannot be written: the state's input "
+                           f"is {_describe_value(state_input)} there, not an object (States.ResultPathMatchFailure)")
+            return S.UNKNOWN
+        return written
+
+    # --- references ---------------------------------------------------------------------------------
+    def read(self, path: str, data: S.Shape, record: _State, where: tuple[str | int, ...], *, what: str,
+             root_label: str = "the state's input", context: S.Shape | None = None,
+             error_on_never: bool = True) -> S.Shape:
+        """The shape at ``path`` (a path, a context path or a variable path), recording a finding when it
+        certainly does not resolve."""
+        if path.startswith("$$"):
+            root, tail, label = (context or self.context), path[2:], "the context object $$"
+        elif (match := _VARIABLE.match(path)) is not None:
+            name = match.group(1)
+            if name not in self.variables:
+                return S.UNKNOWN
+            root, tail, label = self.variables[name], path[match.end():], f"variable ${name}"
+        elif path.startswith("$"):
+            root, tail, label = data, path[1:], root_label
+        else:
+            return S.UNKNOWN
+        steps = S.steps_of(tail)
+        if steps is None:
+            return S.UNKNOWN
+        found = S.resolve(root, steps)
+        if found.outcome == S.NEVER:
+            record.problem("error" if error_on_never else "warning", where,
+                           f"{what} {path}{_which(what)} never resolves{'' if error_on_never else ' whenever it is evaluated'}: "
+                           f"{_reason(found, label, path, steps)}")
+            return S.UNKNOWN
+        if found.outcome == S.SOMETIMES:
+            record.problem("warning", where, f"{what} {path}{_which(what)} resolves on some paths into the state only: "
+                           f"{_reason(found, label, path, steps)}")
+        return found.shape
+
+    def template(self, template: dict[str, Any], data: S.Shape, record: _State, where: tuple[str | int, ...], *,
+                 root_label: str = "the state's input", context: S.Shape | None = None, depth: int = 0) -> S.Shape:
+        """A payload template (Parameters, ResultSelector, ItemSelector) evaluated on ``data``."""
+        fields: dict[str, tuple[S.Shape, int]] = {}
+        for key, value in template.items():
+            if not isinstance(key, str):
+                continue
+            at = (*where, key)
+            if key.endswith(".$") and isinstance(value, str):
+                fields[key[:-2]] = (self.dynamic(value, data, record, at, key, root_label=root_label, context=context), S.ALWAYS)
+            else:
+                fields[key] = (self._template_value(value, data, record, at, root_label, context, depth), S.ALWAYS)
+        return S.obj(fields)
+
+    def _template_value(self, value: Any, data: S.Shape, record: _State, at: tuple[str | int, ...], root_label: str,
+                        context: S.Shape | None, depth: int) -> S.Shape:
+        if depth > 12:
+            return S.UNKNOWN
+        if isinstance(value, dict):
+            return self.template(value, data, record, at, root_label=root_label, context=context, depth=depth + 1)
+        if isinstance(value, list):
+            return S.array(items=tuple(self._template_value(item, data, record, (*at, index), root_label, context, depth + 1)
+                                       for index, item in enumerate(value)))
+        return S.literal(value)
+
+    def dynamic(self, value: str, data: S.Shape, record: _State, where: tuple[str | int, ...], key: str, *,
+                root_label: str, context: S.Shape | None) -> S.Shape:
+        if value.startswith("States."):
+            self._intrinsic_paths(value, data, record, where, key, root_label=root_label, context=context)
+            return _dynamic_type(value)
+        return self.read(value, data, record, where, what=f"'{key}' reads", root_label=root_label, context=context)
+
+    def _intrinsic_paths(self, value: str, data: S.Shape, record: _State, where: tuple[str | int, ...], key: str, *,
+                         root_label: str, context: S.Shape | None) -> None:
+        from sagemaker_sfn.asl.intrinsic_syntax import IntrinsicSyntaxError, PathArg, calls, parse
+
+        try:
+            root = parse(value)
+        except IntrinsicSyntaxError:
+            return  # the intrinsic-functions rule reports it
+        for call in calls(root):
+            for arg in call.args:
+                if isinstance(arg, PathArg):
+                    self.read(arg.path, data, record, where, what=f"'{key}' ({call.name}) reads", root_label=root_label,
+                              context=context)
+
+    # --- state-specific fields ----------------------------------------------------------------------
+    def _wait(self, state: dict[str, Any], effective: S.Shape, record: _State) -> None:
+        if isinstance(state.get("SecondsPath"), str):
+            self._number_path("SecondsPath", state["SecondsPath"], effective, record, integer=True, low=0)
+        if isinstance(state.get("TimestampPath"), str):
+            shape = self.read(state["TimestampPath"], effective, record, ("TimestampPath",), what="TimestampPath")
+            self._check_kind(shape, "TimestampPath", "timestamp", record, ("TimestampPath",),
+                             f"TimestampPath {state['TimestampPath']}")
+
+    def _number_path(self, key: str, path: str, data: S.Shape, record: _State, *, integer: bool, low: float,
+                     high: float | None = None) -> None:
+        shape = self.read(path, data, record, (key,), what=key)
+        if not shape.known:
+            return
+        kind = "an integer" if integer else "a number"
+        wanted = f"{kind} >= {low}" if high is None else f"{kind} from {low} to {high}"
+        # AWS also reads numeric strings ("5") in these fields.
+        if not shape.types & {S.INTEGER, S.NUMBER, S.STRING}:
+            record.problem("error", (key,), f"{key} {path} is {_describe_value(shape)}: expected {wanted}")
+            return
+        if not shape.has_value:
+            return
+        value = shape.value
+        if isinstance(value, str):
+            if not _NUMBER.match(value.strip()):
+                record.problem("error", (key,), f"{key} {path} is the string {show(value)}: expected {wanted}")
+                return
+            value = float(value) if not re.match(r"^-?\d+$", value.strip()) else int(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return
+        if integer and isinstance(value, float) and not value.is_integer():
+            record.problem("error", (key,), f"{key} {path} is {show(shape.value)}: expected {wanted}")
+        elif value < low or (high is not None and value > high):
+            record.problem("error", (key,), f"{key} {path} is {show(shape.value)}: expected {wanted}")
+
+    def _choice(self, ref: StateRef, effective: S.Shape, record: _State) -> None:
+        for index, rule in enumerate(ref.state.get("Choices") or []):
+            if not isinstance(rule, dict):
+                continue
+            # A rule that tests IsPresent guards its own reads; only the first rule is always evaluated
+            # (rules after it run only when the ones before do not match).
+            if "IsPresent" in repr(rule):
+                continue
+            for path, where, first in _choice_variables(rule, ("Choices", index)):
+                self.read(path, effective, record, where, what="Variable", error_on_never=index == 0 and first)
+
+    def _map(self, ref: StateRef, state_input: S.Shape, effective: S.Shape, record: _State) -> S.Shape:
+        state = ref.state
+        for key, integer, high in (("MaxConcurrencyPath", True, None), ("ToleratedFailureCountPath", True, None),
+                                   ("ToleratedFailurePercentagePath", False, 100)):
+            if isinstance(state.get(key), str):
+                self._number_path(key, state[key], state_input, record, integer=integer, low=0, high=high)
+        item = S.UNKNOWN
+        if "ItemReader" not in state:
+            items = effective
+            if isinstance(state.get("ItemsPath"), str):
+                items = self.read(state["ItemsPath"], effective, record, ("ItemsPath",), what="ItemsPath")
+                self._check_kind(items, "ItemsPath", "array", record, ("ItemsPath",), f"ItemsPath {state['ItemsPath']}")
+            elif items.known and S.ARRAY not in items.types:
+                record.problem("error", (), f"the Map's input is {_describe_value(items)} and it has no ItemsPath: "
+                               "expected an array, or ItemsPath naming one")
+            if S.ARRAY in items.types and items.types == {S.ARRAY} and items.item is not None:
+                item = items.item
+        selector_key = "ItemSelector" if "ItemSelector" in state else "Parameters" if "Parameters" in state else None
+        if selector_key and isinstance(state[selector_key], dict):
+            context = _context(self.execution_input, map_item=item)
+            iteration_input = self.template(state[selector_key], effective, record, (selector_key,), context=context)
+        else:
+            iteration_input = item
+        outputs = [self.scope(scope, iteration_input) for scope in nested_scopes(ref)]
+        if "ResultWriter" in state:
+            return S.UNKNOWN
+        return S.array(outputs[0] if outputs else S.UNKNOWN, origin=f"the result of Map '{ref.name}'")
+
+    def _request_types(self, ref: StateRef, request: S.Shape, record: _State) -> None:
+        """A SageMaker request's ``Key.$`` values whose shape is known against the API's member types."""
+        integration = integration_of(ref.state)
+        if integration is None or integration.service != "sagemaker":
+            return
+        from sagemaker_sfn.validate.service_models import service_model
+
+        model = service_model("sagemaker")
+        if integration.operation not in model.operation_names:
+            return
+        shape = model.input_shape(integration.operation)
+        if shape is not None:
+            _typed(ref.state["Parameters"], shape, request, record, ("Parameters",), integration.operation)
+
+
+def _typed(template: dict[str, Any], model_shape: Any, evaluated: S.Shape, record: _State,
+           where: tuple[str | int, ...], operation: str) -> None:
+    """``template``'s ``Key.$`` members (their shapes, already evaluated, in ``evaluated``) against the
+    API's member types; literal members are the sagemaker-parameters rule's."""
+    if model_shape.type_name != "structure":
+        return
+    members = model_shape.members
+    for key, value in template.items():
+        if not isinstance(key, str):
+            continue
+        name = key[:-2] if key.endswith(".$") else key
+        member = members.get(name)
+        if member is None:
+            continue
+        entry = (evaluated.fields or {}).get(name)
+        inner = entry[0] if entry is not None else S.UNKNOWN
+        if key.endswith(".$"):
+            if isinstance(value, str):
+                _check_member(inner, member, name, value, record, (*where, key), operation)
+        elif isinstance(value, dict) and member.type_name == "structure":
+            _typed(value, member, inner, record, (*where, key), operation)
+        elif isinstance(value, list) and member.type_name == "list" and member.member.type_name == "structure":
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    item_shape = inner.items[index] if inner.items is not None and index < len(inner.items) else S.UNKNOWN
+                    _typed(item, member.member, item_shape, record, (*where, key, index), operation)
+
+
+def _choice_variables(rule: dict[str, Any], where: tuple[str | int, ...], first: bool = True) -> Iterator[tuple[str, tuple[str | int, ...], bool]]:
+    if isinstance(rule.get("Variable"), str):
+        yield rule["Variable"], (*where, "Variable"), first
+    for operator in ("And", "Or"):
+        if isinstance(rule.get(operator), list):
+            for index, item in enumerate(rule[operator]):
+                if isinstance(item, dict):
+                    yield from _choice_variables(item, (*where, operator, index), first and index == 0)
+    if isinstance(rule.get("Not"), dict):
+        yield from _choice_variables(rule["Not"], (*where, "Not"), first)
+
+
+_ACCEPTS = {"string": {S.STRING}, "integer": {S.INTEGER, S.NUMBER}, "long": {S.INTEGER, S.NUMBER},
+            "float": {S.INTEGER, S.NUMBER}, "double": {S.INTEGER, S.NUMBER}, "boolean": {S.BOOLEAN},
+            "structure": {S.OBJECT}, "map": {S.OBJECT}, "list": {S.ARRAY}, "timestamp": {S.STRING, S.INTEGER, S.NUMBER},
+            "blob": {S.STRING}}
+_KIND_WORDS = {"string": "a string", "integer": "an integer", "long": "an integer", "float": "a number",
+               "double": "a number", "boolean": "true or false", "structure": "an object", "map": "an object",
+               "list": "an array", "timestamp": "a timestamp", "blob": "a base64 string"}
+
+
+def _check_member(found: S.Shape, member: Any, name: str, path: str, record: _State, where: tuple[str | int, ...],
+                  operation: str) -> None:
+    if not found.known:
+        return
+    accepted = _ACCEPTS.get(member.type_name)
+    if accepted is None:
+        return
+    if not found.types & accepted:
+        record.problem("error", where, f"'{name}' gets {path}, which is {_describe_value(found)}: {operation} "
+                       f"expects {_KIND_WORDS[member.type_name]} ({member.name}); Step Functions does not convert types")
+        return
+    if member.type_name in ("integer", "long") and found.has_value and isinstance(found.value, (int, float)) \
+            and not isinstance(found.value, bool):
+        from sagemaker_sfn.validate.sagemaker import number_range
+
+        low, high = number_range(member)
+        if not low <= found.value <= high:
+            record.problem("error", where, f"'{name}' gets {path} = {show(found.value)}: {member.name} takes "
+                           f"{low} to {high}")
+
+
+def _context(execution_input: S.Shape, *, map_item: S.Shape | None = None) -> S.Shape:
+    """The context object ``$$`` (AWS "Accessing execution data from the Context object"): its top-level
+    members are documented; the members below them stay open (AWS adds some, e.g. RedriveCount)."""
+    text = S.scalar(S.STRING)
+    execution = S.obj({"Id": (text, S.ALWAYS), "Input": (execution_input, S.ALWAYS), "Name": (text, S.ALWAYS),
+                       "RoleArn": (text, S.ALWAYS), "StartTime": (text, S.ALWAYS)}, closed=False)
+    fields: dict[str, tuple[S.Shape, int]] = {
+        "Execution": (execution, S.ALWAYS),
+        "State": (S.obj({"EnteredTime": (text, S.ALWAYS), "Name": (text, S.ALWAYS),
+                         "RetryCount": (S.scalar(S.INTEGER), S.ALWAYS)}, closed=False), S.ALWAYS),
+        "StateMachine": (S.obj({"Id": (text, S.ALWAYS), "Name": (text, S.ALWAYS)}, closed=False), S.ALWAYS),
+        "Task": (S.obj({"Token": (text, S.ALWAYS)}, closed=False), S.UNSURE),
+        "Map": (S.UNKNOWN, S.UNSURE),
+    }
+    if map_item is not None:
+        item = S.obj({"Index": (S.scalar(S.INTEGER), S.ALWAYS), "Value": (map_item, S.ALWAYS)}, closed=False)
+        fields["Map"] = (S.obj({"Item": (item, S.ALWAYS)}, closed=False), S.ALWAYS)
+    return S.obj(fields, closed=True, origin="the context object")
+
+
+def _jsonata_template(value: Any) -> S.Shape:
+    if isinstance(value, str):
+        if value.startswith("{%") and value.endswith("%}"):
+            return _jsonata_constant(value[2:-2])
+        return S.literal(value)
+    if isinstance(value, dict):
+        return S.obj({k: (_jsonata_template(v), S.ALWAYS) for k, v in value.items() if isinstance(k, str)})
+    if isinstance(value, list):
+        return S.array(items=tuple(_jsonata_template(v) for v in value))
+    return S.literal(value)
+
+
+# --- task results ------------------------------------------------------------------------------------
+
+# Optimized SageMaker .sync integrations answer with the job's final Describe* response (AWS "Create
+# and manage Amazon SageMaker AI jobs with Step Functions": "the output of the Describe API").
+_SYNC_DESCRIBE = {"CreateTrainingJob": "DescribeTrainingJob", "CreateProcessingJob": "DescribeProcessingJob",
+                  "CreateTransformJob": "DescribeTransformJob", "CreateLabelingJob": "DescribeLabelingJob",
+                  "CreateHyperParameterTuningJob": "DescribeHyperParameterTuningJob"}
+# Services whose aws-sdk and optimized answers carry botocore's member names unchanged.
+_MODELLED = {"sagemaker": "sagemaker", "sns": "sns", "sqs": "sqs", "s3": "s3", "dynamodb": "dynamodb"}
+# Optimized integrations add the SDK's HTTP metadata to the response (seen in every recorded answer of
+# arn:aws:states:::sns:publish, dynamodb:putItem, lambda:invoke...).
+_SDK_METADATA = {"SdkHttpMetadata": (S.UNKNOWN, S.ALWAYS), "SdkResponseMetadata": (S.UNKNOWN, S.ALWAYS)}
+
+
+def task_result(ref: StateRef) -> S.Shape:
+    """What a Task's integration answers (before ResultSelector), UNKNOWN when no model says."""
+    integration = integration_of(ref.state)
+    if integration is None or integration.pattern == "waitForTaskToken":
+        return S.UNKNOWN
+    service = integration.service
+    if service == "lambda" and integration.action == "invoke" and not integration.sdk:
+        # The Lambda Invoke response envelope; the function's own answer is in Payload.
+        return S.obj({"ExecutedVersion": (S.scalar(S.STRING), S.ALWAYS), "Payload": (S.UNKNOWN, S.ALWAYS),
+                      "StatusCode": (S.scalar(S.INTEGER), S.ALWAYS), "FunctionError": (S.scalar(S.STRING), S.UNSURE),
+                      "LogResult": (S.scalar(S.STRING), S.UNSURE), **_SDK_METADATA},
+                     origin="the lambda:invoke response (ExecutedVersion, Payload, StatusCode, SdkHttpMetadata, "
+                            "SdkResponseMetadata)")
+    model_name = _MODELLED.get(service)
+    if model_name is None:
+        return S.UNKNOWN
+    from sagemaker_sfn.validate.service_models import service_model
+
+    model = service_model(model_name)
+    operation = integration.operation
+    if integration.pattern.startswith("sync"):
+        if service != "sagemaker" or integration.sdk or operation not in _SYNC_DESCRIBE:
+            return S.UNKNOWN
+        operation = _SYNC_DESCRIBE[operation]
+        origin = f"{operation}'s response (what {integration.action}.sync returns)"
+    else:
+        origin = f"{operation}'s response (what {integration.action} returns)"
+    if operation not in model.operation_names:
+        return S.UNKNOWN
+    output = model.output_shape(operation)
+    if output is None:
+        return S.obj({}, origin=origin)
+    return S.from_botocore(output, origin=origin, extra=None if integration.sdk else _SDK_METADATA)
+
+
+# --- messages --------------------------------------------------------------------------------------------
+
+def _describe_value(shape: S.Shape) -> str:
+    text = S.describe(shape)
+    if shape.has_value:
+        text += f" ({show(shape.value)})"
+    return text
+
+
+def _reason(found: S.Resolution, label: str, path: str, steps: list[str | int]) -> str:
+    parent = found.parent if found.parent is not None else S.UNKNOWN
+    root = path[: len(path) - len(_tail_text(steps))] if steps else path
+    where = label if found.at == 0 else S.path_text(root, steps[: found.at])
+    origin = f" ({parent.origin})" if parent.origin and found.at > 0 else ""
+    missing = found.missing
+    if isinstance(missing, int):
+        if S.ARRAY not in parent.types:
+            return f"{where}{origin} is {_describe_value(parent)}, not an array"
+        count = len(parent.items or ())
+        return f"{where}{origin} has {count} item{'s' if count != 1 else ''}"
+    if S.OBJECT not in parent.types:
+        return f"{where}{origin} is {_describe_value(parent)}, not an object"
+    fields = parent.fields or {}
+    if missing in fields:  # present on some paths only
+        return f"{where}{origin} lacks '{missing}' on some paths into the state"
+    hint = difflib.get_close_matches(str(missing), list(fields), n=1)
+    suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+    extra = _sync_hint(parent, str(missing))
+    return (f"{where}{origin} has no field '{missing}'{suggestion}: it has {S.field_names(parent)}"
+            + (f". {extra}" if extra else ""))
+
+
+def _which(what: str) -> str:
+    return ", which" if what.endswith("reads") else ""
+
+
+def _tail_text(steps: list[str | int]) -> str:
+    return S.path_text("", steps)
+
+
+def _sync_hint(parent: S.Shape, missing: str) -> str:
+    """When a request-response SageMaker Create* answer lacks a field its job's description has."""
+    match = re.match(r"^(Create\w+)'s response \(what (\w+) returns\)$", parent.origin)
+    if not match or match.group(1) not in _SYNC_DESCRIBE:
+        return ""
+    from sagemaker_sfn.validate.service_models import service_model
+
+    model = service_model("sagemaker")
+    describe = model.output_shape(_SYNC_DESCRIBE[match.group(1)])
+    if describe is not None and missing in describe.members:
+        return (f"{match.group(2)} without .sync answers as soon as the job is created, with its ARN only: use "
+                f"{match.group(2)}.sync to wait for the job and receive its description ({_SYNC_DESCRIBE[match.group(1)]})")
+    return ""
+
+
+def _is_timestamp(value: Any) -> bool:
+    if not isinstance(value, str) or not _TIMESTAMP.match(value):
+        return False
+    text = value.replace("Z", "+00:00")
+    if "." in text:
+        head, _, tail = text.partition(".")
+        digits = re.match(r"\d+", tail).group(0)  # type: ignore[union-attr]
+        text = f"{head}.{digits[:6].ljust(6, '0')}{tail[len(digits):]}"
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def check_data_flow(ref: StateRef, facts: Facts) -> list[Finding]:
+    """The data-flow findings of one state (recorded by :func:`analyse`)."""
+    return facts.findings.get(ref.location, [])
+
+
+__all__ = ["Facts", "RULE", "analyse", "check_data_flow", "child", "task_result"]
