@@ -49,6 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="ASL JSON files, or pipeline names (read from asl_templates/<name>.asl.json)")
     parser.add_argument("--strict", action="store_true",
                         help="count warnings as errors for the exit status (default: only errors fail)")
+    parser.add_argument("--input", metavar="JSON|@FILE",
+                        help="an execution input, as JSON text or @file: the data-flow rule follows its exact shape "
+                             "(default: for a pipeline name, its file's input_schema, else its example input; for "
+                             "an ASL file, the input is unknown and only what the definition itself fixes is checked)")
     parser.add_argument("--json", action="store_true",
                         help="print the findings as one JSON list of {file, location, severity, message, rule} "
                              "instead of text (default: text)")
@@ -65,17 +69,29 @@ def run(args: argparse.Namespace) -> int:
     every: list[Finding] = []
     unreadable = 0
     checked = 0
+    try:
+        given = _read_input(args.input) if args.input is not None else None
+    except SagemakerSfnError as exc:
+        print(f"sagemaker-sfn validate: error: {exc}", file=sys.stderr)
+        return 2
     for ref in args.definitions:
         try:
             loaded = load_definition(ref)
+            declared = _pipeline_input(ref, loaded.path)
         except SagemakerSfnError as exc:
             unreadable += 1
             print(f"sagemaker-sfn validate: error: {exc}", file=sys.stderr)
             continue
         checked += 1
         file = _display(loaded.path)
+        # The execution input's shape for the data-flow rule: a schema wins; --input over the example.
+        schema, example = declared
+        if given is not None:
+            example = given
+        extra = {"example_input": example[0]} if example else {}
         # The file's own text is what gets deployed, so the size limit is measured on it.
-        findings = validate_definition(loaded.definition, source=loaded.path.read_text(encoding="utf-8"))
+        findings = validate_definition(loaded.definition, source=loaded.path.read_text(encoding="utf-8"),
+                                       input_schema=schema, **extra)
         every.extend(findings)
         rows.extend({"file": file, "location": f.location, "severity": f.severity, "message": f.message,
                      "rule": f.rule} for f in findings)
@@ -100,6 +116,52 @@ def run(args: argparse.Namespace) -> int:
     if unreadable:
         return 2
     return 1 if has_errors(every, strict=args.strict) else 0
+
+
+def _read_input(value: str) -> tuple[object]:
+    """``--input``: JSON text or @FILE, as a 1-tuple (the input may be null)."""
+    import json
+    from pathlib import Path
+
+    from sagemaker_sfn.errors import UsageError
+
+    text, source = value, "--input"
+    if value.startswith("@"):
+        source = value[1:]
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read input file {source}: {getattr(exc, 'strerror', None) or exc}") from exc
+    try:
+        return (json.loads(text),)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) \
+            else "nested too deeply"
+        raise UsageError(f"{source} is not valid JSON: {detail}") from exc
+
+
+def _pipeline_input(ref: str, template: object) -> tuple[object, tuple[object] | None]:
+    """(input_schema, (example input,) or None) of the pipeline file behind a pipeline name's template;
+    (None, None) for an ASL file given by path."""
+    from pathlib import Path
+
+    from sagemaker_sfn.errors import UsageError
+
+    if Path(ref).is_file():
+        return None, None
+    pipeline_file = Path(str(template)).parent.parent / "pipelines" / f"{ref}.yaml"
+    if not pipeline_file.is_file():
+        return None, None
+    import yaml
+
+    try:
+        doc = yaml.load(pipeline_file.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"cannot read the pipeline file {pipeline_file} for its input: {exc}") from exc
+    if not isinstance(doc, dict):
+        return None, None
+    schema = doc.get("input_schema") if isinstance(doc.get("input_schema"), dict) else None
+    return schema, ((doc["input"],) if "input" in doc else ({},))
 
 
 def _display(path: object) -> str:

@@ -17,7 +17,7 @@ from sagemaker_sfn.pipeline.spec import StepSpec, found
 from sagemaker_sfn.pipeline.steps import BUILDERS, TERMINAL_TYPES, Scope
 from sagemaker_sfn.suggest import did_you_mean
 
-TOP_LEVEL = ("name", "description", "input", "trigger", "steps", "timeout_seconds")
+TOP_LEVEL = ("name", "description", "input", "input_schema", "trigger", "steps", "timeout_seconds")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
@@ -112,6 +112,11 @@ def build_pipeline(doc: Any, *, file: str, expected_name: str | None = None) -> 
     if not isinstance(example_input, dict):
         raise PipelineError(f"expected a mapping (the example execution input), found {found(example_input)}",
                             file=file, field="input")
+    # A JSON Schema of the execution input: validate's data-flow rule follows its shape (else the example's).
+    input_schema = doc.get("input_schema")
+    if input_schema is not None and not isinstance(input_schema, dict):
+        raise PipelineError(f"expected a mapping (a JSON Schema of the execution input), found {found(input_schema)}",
+                            file=file, field="input_schema")
     trigger_prefix = _trigger(doc.get("trigger"), file=file)
     timeout = doc.get("timeout_seconds")
     if timeout is not None and (not isinstance(timeout, int) or isinstance(timeout, bool) or timeout < 1):
@@ -125,7 +130,7 @@ def build_pipeline(doc: Any, *, file: str, expected_name: str | None = None) -> 
     definition = state_machine(start_at=start, states=states, comment=description or None, timeout_seconds=timeout)
     _check_placeholders(definition, example_input, file=file)
     return Pipeline(name=name, description=description, example_input=example_input,
-                    trigger_prefix=trigger_prefix, definition=definition)
+                    trigger_prefix=trigger_prefix, definition=definition, input_schema=input_schema)
 
 
 def _trigger(trigger: Any, *, file: str) -> str | None:

@@ -42,7 +42,8 @@ def load_pipeline(path: Path) -> Pipeline:
         raise PipelineError(f"not valid YAML{where}: {getattr(exc, 'problem', None) or exc}", file=str(path)) from exc
     pipeline = build_pipeline(doc, file=str(path), expected_name=path.stem)
     return Pipeline(name=pipeline.name, description=pipeline.description, example_input=pipeline.example_input,
-                    trigger_prefix=pipeline.trigger_prefix, definition=pipeline.definition, path=path)
+                    trigger_prefix=pipeline.trigger_prefix, definition=pipeline.definition, path=path,
+                    input_schema=pipeline.input_schema)
 
 
 def render(definition: dict[str, Any]) -> str:
