@@ -118,9 +118,18 @@ def test_fails_wait_choice_parallel_map_fail_requirements() -> None:
 
 
 def test_fails_payload_template_not_object() -> None:
-    definition = machine({"A": {"Type": "Pass", "Parameters": "x", "End": True}})
+    definition = machine({"A": {"Type": "Parallel", "Parameters": "x", "End": True,
+                                "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}]}})
     assert found(definition, "state-fields") == [
         ("error", "$.States.A.Parameters", "Parameters is string \"x\": expected an object")]
+
+
+def test_pass_and_task_parameters_of_any_json_type_are_accepted() -> None:
+    # The AWS maintainers of the States Language service: Pass and Task take Parameters of any JSON type.
+    definition = machine({"A": {"Type": "Pass", "Parameters": "x", "Next": "B"},
+                          "B": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                                "Parameters": [1, 2], "End": True}})
+    assert found(definition, "state-fields") == []
 
 
 def test_fails_nested_state_fields_located_inside_branch() -> None:
