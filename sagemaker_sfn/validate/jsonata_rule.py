@@ -13,6 +13,8 @@ from sagemaker_sfn.validate.model import StateRef
 
 RULE = "jsonata"
 _NESTED = frozenset({"ItemProcessor", "Iterator", "Branches"})  # separate scopes, checked on their own
+# Never evaluated: a Comment holding "{% ... %}" is documentation, not an expression.
+_SKIPPED = _NESTED | {"Comment"}
 
 
 def syntax_problem(expression: str) -> str | None:
@@ -35,7 +37,7 @@ def check_jsonata(ref: StateRef) -> Iterator[Finding]:
     # Locations are built only for the nodes with a finding (see location_of): this walk visits every
     # value of every state, and in a JSONPath state almost none of them is a "{%" string.
     pending: list[tuple[Any, tuple[str | int, ...]]] = [(value, (key,)) for key, value in ref.state.items()
-                                                       if key not in _NESTED]
+                                                       if key not in _SKIPPED]
     while pending:
         value, path = pending.pop()
         if isinstance(value, str):
@@ -43,6 +45,8 @@ def check_jsonata(ref: StateRef) -> Iterator[Finding]:
                 yield from _string(value, location_of(ref.location, path), jsonata=ref.jsonata)
         elif isinstance(value, dict):
             for key, item in value.items():
+                if key == "Comment" and isinstance(item, str) and len(path) == 2 and path[0] in ("Choices", "Retry", "Catch"):
+                    continue  # a choice rule's, retrier's or catcher's Comment
                 if ref.jsonata and isinstance(key, str) and key.endswith(".$"):
                     yield warning(location_of(ref.location, (*path, key)), RULE, f"'{key}' in a JSONata state is a "
                                   f"literal field name, not a path: expected \"{key[:-2]}\": \"{{% ... %}}\"")
