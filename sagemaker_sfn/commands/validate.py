@@ -15,22 +15,54 @@ Each finding names its place in the definition as a JSONPath and says what was f
 expected:
   asl_templates/train.asl.json: error: $.States.Train.Parameters.ResourceConfig.InstanceType: "ml.m9.huge" is not a valid TrainingInstanceType: expected one of ...
 
-What is checked:
-  structure       StartAt/Next/Default targets, every state reachable, a terminal state reachable,
-                  unique state names, fields required and forbidden per state type (JSONPath and
-                  JSONata states), Retry/Catch shape, Choice rules, nested branches and Map processors
-  paths           JSONPath syntax of InputPath, ResultPath (a reference path), ItemsPath, Variable,
-                  every "Key.$" value; intrinsic functions (names, arity, arguments)
-  SageMaker       Parameters against the SageMaker API model (botocore): required and unknown fields,
-                  types, enums such as instance types, patterns, lengths and ranges; job names against
-                  SageMaker's limits (63 characters, 32 for tuning jobs)
-  integrations    Lambda, SNS and SQS request fields; .waitForTaskToken tasks pass $$.Task.Token
-  size            the definition fits Step Functions' 1,048,576-character limit
+Rules (the id in --json's "rule"; E = errors, W = warnings):
+  structure            E StartAt/Next/Default targets, every state reachable, a terminal state
+                         reachable, unique state names, top-level and nested-machine fields
+                       W a state from which no terminal state is reachable (loops until timeout)
+  state-fields         E fields required and forbidden per state type and query language (JSONPath
+                         or JSONata; a Map/Parallel's own QueryLanguage does not reach the states
+                         inside it), Map and Distributed Map limits (ReaderConfig.MaxItems,
+                         ItemBatcher, ResultWriter), Wait/Timeout values, ${ without its }
+  retry-catch          E Retry/Catch shape, States.ALL last and alone, numeric ranges
+                       W an unknown States.* error name (never matches); MaxDelaySeconds with
+                         BackoffRate 1.0 (no effect)
+  choice-rules         E one comparison per rule, And/Or/Not nesting, operand types
+  jsonpath             E path syntax in InputPath, ResultPath, ItemsPath, ..., every "Key.$" value;
+                         $$ where only the state's input may be read
+                       W a literal value that looks like a path but lacks ".$" (sent as text)
+  intrinsic-functions  E intrinsic function names, arity, arguments
+  jsonata              E JSONata syntax; a bare top-level name ({% phone %}: AWS refuses it)
+                       W a {% %} string in a JSONPath state or without its closing %} (sent as
+                         text); "Key.$" in a JSONata state. Comments are never evaluated.
+  data-flow            E a reference that can never resolve on any path into the state ($.Tunning
+                         after a step wrote $.Tuning), a field the producing API never returns
+                         (botocore's output shapes: Describe* for SageMaker .sync, the Create*
+                         answer without it), a value whose type the consumer cannot take (a string
+                         into a SageMaker integer, a non-array ItemsPath, a non-number
+                         MaxConcurrencyPath, a non-timestamp TimestampPath), an unassigned JSONata
+                         variable
+                       W a reference that resolves on some paths into the state only
+                       Nothing where the shape is unknown (a Lambda's payload, an undeclared input).
+                       The execution input's shape comes from --input, else (for a pipeline name)
+                       its file's input_schema, else its example input; for an ASL file without
+                       --input it is unknown. A schema given in the pipeline file wins over both.
+  sagemaker-parameters E Parameters against the SageMaker API model (botocore): required and unknown
+                         fields, types, enums such as instance types, patterns, lengths, ranges
+                         (integer fields are 32-bit, long fields 64-bit)
+  sagemaker-integration E optimized vs aws-sdk SageMaker actions, .sync support
+  sagemaker-resilience W a SageMaker .sync job without Retry or without Catch (its own or an
+                         enclosing state's); request-response calls such as createModel are not
+                         warned about
+  job-names            E job names against SageMaker's limits (63 characters, 32 for tuning jobs)
+                       W a static job name: the next execution or a retry is rejected
+  task-integrations    E Lambda, SNS and SQS request fields
+  task-token           E a .waitForTaskToken task that never sends $$.Task.Token
+                       W no TimeoutSeconds/HeartbeatSeconds on it (a lost callback waits a year)
+  definition-size      E the definition exceeds Step Functions' 1,048,576 characters
 
 ${Name} deploy-time placeholders are accepted wherever a value is a string.
 
-Errors are definitions AWS would reject or that must fail at run time; warnings are legal but risky
-(a SageMaker task without Retry or Catch, a static job name that collides on the next execution).
+Errors are definitions AWS would reject or that must fail at run time; warnings are legal but risky.
 
 exit status:
   0  no errors (warnings are printed)
@@ -39,6 +71,7 @@ exit status:
 
 examples:
   sagemaker-sfn validate asl_templates/*.asl.json
+  sagemaker-sfn validate exported.json --input @input.json
   sagemaker-sfn validate tune-xgboost --strict
   sagemaker-sfn validate exported.json --json
 """
