@@ -162,7 +162,6 @@ class _Analysis:
         visits: dict[str, int] = {}
         pending = [start]
         queued = {start}
-        outputs: list[S.Shape] = []
         terminal_outputs: dict[str, S.Shape] = {}
         while pending:
             name = pending.pop(0)

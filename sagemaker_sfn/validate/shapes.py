@@ -263,13 +263,14 @@ def assign(target: Shape, steps: list[str | int], value: Shape, depth: int = 0) 
     if depth > _MAX_DEPTH:
         return UNKNOWN
     step = steps[0]
-    if isinstance(step, int) or target is UNKNOWN:
+    if isinstance(step, int):
         return UNKNOWN
     if OBJECT not in target.types:
         return None
     fields = target.fields
     if fields is None:
-        # Other fields are not known: the written one is.
+        # Other fields are not known (an unknown input, which must be an object for the write to
+        # succeed): the written one is.
         inner_target = UNKNOWN
         new_fields: dict[str, tuple[Shape, int]] = {}
     else:

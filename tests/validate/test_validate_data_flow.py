@@ -36,13 +36,19 @@ def test_fails_typo_in_a_path_the_previous_step_wrote() -> None:
         "'Tunning' (did you mean 'Tuning'?): it has Dataset, Tuning")]
 
 
-def test_typo_is_found_without_any_declared_input() -> None:
-    # The fields written by ResultPath are known even when the execution input is not: an unknown
-    # input joined with written fields still cannot produce 'Tunning'... unless the input had it, so
-    # without an input shape the reference is unknown and nothing is said (never guess).
+def test_without_a_declared_input_only_written_fields_are_known() -> None:
+    # Without an input shape, '$.Tunning' might be in the execution input: nothing is said (never
+    # guess). What ResultPath wrote at $.Tuning is known, so a typo inside it is found.
     definition = template("tune-xgboost")
-    definition["States"]["CreateBestModel"]["Parameters"]["PrimaryContainer"]["ModelDataUrl.$"] = "$.Tunning.ModelDataUrl"
+    container = definition["States"]["CreateBestModel"]["Parameters"]["PrimaryContainer"]
+    container["ModelDataUrl.$"] = "$.Tunning.ModelDataUrl"
     assert flow(definition) == []
+    container["ModelDataUrl.$"] = "$.Tuning.ModelDataUri"
+    assert flow(definition) == [(
+        "error", "$.States.CreateBestModel.Parameters.PrimaryContainer['ModelDataUrl.$']",
+        "'ModelDataUrl.$' reads $.Tuning.ModelDataUri, which never resolves: $.Tuning has no field 'ModelDataUri' "
+        "(did you mean 'ModelDataUrl'?): it has HyperParameterTuningJobName, BestTrainingJobName, "
+        "BestObjectiveValue, ModelDataUrl")]
 
 
 def test_fails_result_selector_reading_a_field_the_api_never_returns() -> None:
