@@ -65,7 +65,7 @@ def validate_definition(definition: dict[str, Any], *, source: str | None = None
     start = execution_input_shape(schema=input_schema, example=None if example_input is _NO_INPUT else example_input,
                                   has_example=example_input is not _NO_INPUT)
     try:
-        facts: flow.Facts | None = flow.analyse(definition, scopes[0], execution_input=start)
+        facts: flow.Facts | None = flow.analyse(definition, scopes, execution_input=start)
     except Exception as exc:  # noqa: BLE001 - a validator bug must not hide the other findings
         facts = None
         findings.append(error("$", "validator", f"the data-flow check could not follow this definition "

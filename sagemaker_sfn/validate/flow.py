@@ -19,9 +19,11 @@ only, nothing where the shape is not known (a Lambda's payload, an undeclared ex
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sagemaker_sfn.validate import shapes as S
@@ -65,31 +67,34 @@ class Facts:
         return self.inputs.get(location, S.UNKNOWN)
 
 
-def analyse(definition: dict[str, Any], top: Scope, *, execution_input: S.Shape = S.UNKNOWN) -> Facts:
+def analyse(definition: dict[str, Any], scopes: list[Scope], *, execution_input: S.Shape = S.UNKNOWN) -> Facts:
+    """``scopes``: every scope of ``definition``, the top level first (model.all_scopes)."""
     facts = Facts()
-    analysis = _Analysis(facts, execution_input, _variables(definition))
+    analysis = _Analysis(facts, execution_input)
+    analysis.variables = _variables([ref for scope in scopes for ref in analysis.refs(scope).values()])
+    top = scopes[0]
     analysis.scope(top, execution_input)
     return facts
 
 
 # --- variables (flow-insensitive: every value assigned to a name anywhere) -------------------------
 
-def _variables(definition: dict[str, Any]) -> dict[str, S.Shape]:
+def _variables(refs: list[StateRef]) -> dict[str, S.Shape]:
     found: dict[str, S.Shape] = {}
-    pending: list[Any] = [definition]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            assign = value.get("Assign")
-            if isinstance(assign, dict):
-                for key, item in assign.items():
-                    if not isinstance(key, str):
-                        continue
-                    name, shape = (key[:-2], _dynamic_type(item)) if key.endswith(".$") else (key, _assigned(item))
-                    found[name] = S.join(found[name], shape) if name in found else shape
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
+    for ref in refs:
+        holders = [ref.state]
+        for key in ("Catch", "Choices"):
+            if isinstance(ref.state.get(key), list):
+                holders.extend(item for item in ref.state[key] if isinstance(item, dict))
+        for holder in holders:
+            assign = holder.get("Assign")
+            if not isinstance(assign, dict):
+                continue
+            for key, item in assign.items():
+                if not isinstance(key, str):
+                    continue
+                name, shape = (key[:-2], _dynamic_type(item)) if key.endswith(".$") else (key, _assigned(item))
+                found[name] = S.join(found[name], shape) if name in found else shape
     return found
 
 
@@ -146,25 +151,77 @@ class _State:
 
 
 class _Analysis:
-    def __init__(self, facts: Facts, execution_input: S.Shape, variables: dict[str, S.Shape]) -> None:
+    def __init__(self, facts: Facts, execution_input: S.Shape) -> None:
         self.facts = facts
         self.execution_input = execution_input
-        self.variables = variables
+        self.variables: dict[str, S.Shape] = {}
         self.context = _context(execution_input)
+        # Per definition, by id() of a JSON node (the definition is not changed while it is analysed).
+        self._dynamic: dict[int, bool] = {}
+        self._literals: dict[int, S.Shape] = {}
+        self._refs: dict[int, dict[str, StateRef]] = {}
+        self._resolved: dict[tuple[int, tuple[str | int, ...]], tuple[S.Shape, S.Resolution]] = {}
+
+    def has_dynamic(self, value: Any, depth: int = 0) -> bool:
+        """Whether a template subtree holds a ``Key.$`` anywhere (else it is a literal)."""
+        key = id(value)
+        found = self._dynamic.get(key)
+        if found is not None:
+            return found
+        found = depth > 12
+        if not found and isinstance(value, dict):
+            for name, item in value.items():
+                if (isinstance(name, str) and name.endswith(".$")) or (
+                        isinstance(item, (dict, list)) and self.has_dynamic(item, depth + 1)):
+                    found = True
+                    break
+        elif not found and isinstance(value, list):
+            for item in value:
+                if isinstance(item, (dict, list)) and self.has_dynamic(item, depth + 1):
+                    found = True
+                    break
+        self._dynamic[key] = found
+        return found
+
+    def literal(self, value: Any) -> S.Shape:
+        """A literal subtree's shape, built on first read and the same object on every evaluation (so a
+        loop's inputs compare equal)."""
+        key = id(value)
+        shape = self._literals.get(key)
+        if shape is None:
+            shape = self._literals[key] = S.lazy_literal(value)
+        return shape
+
+    def literal_with_origin(self, value: Any, name: str) -> S.Shape:
+        key = -id(value)  # a Pass Result: same cache, its own origin for messages
+        shape = self._literals.get(key)
+        if shape is None:
+            shape = self._literals[key] = S.lazy_literal(value, origin=f"the Result of '{name}'")
+        return shape
+
+    def refs(self, scope: Scope) -> dict[str, StateRef]:
+        key = id(scope.body)
+        found = self._refs.get(key)
+        if found is None:
+            found = self._refs[key] = {ref.name: ref for ref in states_of(scope)}
+        return found
 
     def scope(self, scope: Scope, start_input: S.Shape) -> S.Shape:
         """Evaluate every state of ``scope`` reachable from StartAt; the join of its terminal outputs."""
-        refs = {ref.name: ref for ref in states_of(scope)}
+        refs = self.refs(scope)
         start = scope.body.get("StartAt")
         if start not in refs:
             return S.UNKNOWN
+        # States run in reverse post-order: in a machine without loops every state is evaluated once,
+        # after all its predecessors; a loop's states are evaluated again while their input grows.
+        order = _reverse_postorder(refs, start)
         inputs: dict[str, S.Shape] = {start: start_input}
         visits: dict[str, int] = {}
-        pending = [start]
+        pending = [(order[start], start)]
         queued = {start}
         terminal_outputs: dict[str, S.Shape] = {}
         while pending:
-            name = pending.pop(0)
+            name = heapq.heappop(pending)[1]
             queued.discard(name)
             ref = refs[name]
             visits[name] = visits.get(name, 0) + 1
@@ -178,14 +235,19 @@ class _Analysis:
             if terminal is not None:
                 terminal_outputs[name] = terminal
             for target, shape in edges:
-                if target not in refs:
+                target_ref = refs.get(target)
+                if target_ref is None:
                     continue
+                if target_ref.state.get("Type") == "Fail" and "ErrorPath" not in target_ref.state \
+                        and "CausePath" not in target_ref.state:
+                    shape = S.UNKNOWN  # nothing reads a plain Fail state's input: no join to pay for
                 old = inputs.get(target)
                 new = shape if old is None else S.join(old, shape)
-                if old is None or not (new == old):
+                # Comparing shapes costs: only a state already evaluated (a loop) needs to know.
+                if old is None or target in queued or not (new == old):
                     inputs[target] = new
                     if target not in queued:
-                        pending.append(target)
+                        heapq.heappush(pending, (order.get(target, len(order)), target))
                         queued.add(target)
         outputs = list(terminal_outputs.values())
         return S.join_all(outputs) if outputs else S.UNKNOWN
@@ -216,15 +278,16 @@ class _Analysis:
             return self._next(state, output)
         if kind == "Pass":
             if "Result" in state:
-                result = S.literal(state["Result"], origin=f"the Result of '{ref.name}'")
+                result = S.lazy_literal(state["Result"], origin=f"the Result of '{ref.name}'") \
+                    if not isinstance(state["Result"], (dict, list)) else self.literal_with_origin(state["Result"], ref.name)
             elif isinstance(state.get("Parameters"), dict):
                 result = self.template(state["Parameters"], effective, record, ("Parameters",))
             else:
                 result = effective
         elif kind == "Task":
             if isinstance(state.get("Parameters"), dict):
-                request = self.template(state["Parameters"], effective, record, ("Parameters",))
-                self._request_types(ref, request, record)
+                # The request itself flows nowhere: only its reads (and, for SageMaker, their types) matter.
+                self._request(ref, effective, record)
             for key in ("TimeoutSecondsPath", "HeartbeatSecondsPath"):
                 if isinstance(state.get(key), str):
                     self._number_path(key, state[key], effective, record, integer=True, low=1)
@@ -322,7 +385,7 @@ class _Analysis:
             return S.UNKNOWN
         else:
             root, label = self.variables[root_name], f"variable ${root_name}"
-        steps = S.steps_of(tail) or []
+        steps = S.steps_of(tail) or ()
         found = S.resolve(root, steps)
         # JSONata maps a field step over an array and yields nothing for a scalar: only a field missing
         # from a value that is certainly an object (and closed) is reported.
@@ -412,7 +475,12 @@ class _Analysis:
         steps = S.steps_of(tail)
         if steps is None:
             return S.UNKNOWN
-        found = S.resolve(root, steps)
+        # The same reads recur ($$.Execution.Name in every job name): one resolution per (root, path).
+        # The root is kept in the entry, so its id() cannot be reused by another shape meanwhile.
+        entry = self._resolved.get((id(root), steps))
+        if entry is None:
+            entry = self._resolved[(id(root), steps)] = (root, S.resolve(root, steps))
+        found = entry[1]
         if found.outcome == S.NEVER:
             record.problem("error" if error_on_never else "warning", where,
                            f"{what} {path}{_which(what)} never resolves{'' if error_on_never else ' whenever it is evaluated'}: "
@@ -441,6 +509,10 @@ class _Analysis:
                         context: S.Shape | None, depth: int) -> S.Shape:
         if depth > 12:
             return S.UNKNOWN
+        if not isinstance(value, (dict, list)):
+            return S.literal(value)
+        if not self.has_dynamic(value):
+            return self.literal(value)
         if isinstance(value, dict):
             return self.template(value, data, record, at, root_label=root_label, context=context, depth=depth + 1)
         if isinstance(value, list):
@@ -457,17 +529,8 @@ class _Analysis:
 
     def _intrinsic_paths(self, value: str, data: S.Shape, record: _State, where: tuple[str | int, ...], key: str, *,
                          root_label: str, context: S.Shape | None) -> None:
-        from sagemaker_sfn.asl.intrinsic_syntax import IntrinsicSyntaxError, PathArg, calls, parse
-
-        try:
-            root = parse(value)
-        except IntrinsicSyntaxError:
-            return  # the intrinsic-functions rule reports it
-        for call in calls(root):
-            for arg in call.args:
-                if isinstance(arg, PathArg):
-                    self.read(arg.path, data, record, where, what=f"'{key}' ({call.name}) reads", root_label=root_label,
-                              context=context)
+        for name, path in _intrinsic_path_args(value):
+            self.read(path, data, record, where, what=f"'{key}' ({name}) reads", root_label=root_label, context=context)
 
     # --- state-specific fields ----------------------------------------------------------------------
     def _wait(self, state: dict[str, Any], effective: S.Shape, record: _State) -> None:
@@ -543,47 +606,110 @@ class _Analysis:
             return S.UNKNOWN
         return S.array(outputs[0] if outputs else S.UNKNOWN, origin=f"the result of Map '{ref.name}'")
 
-    def _request_types(self, ref: StateRef, request: S.Shape, record: _State) -> None:
-        """A SageMaker request's ``Key.$`` values whose shape is known against the API's member types."""
+    def _request(self, ref: StateRef, effective: S.Shape, record: _State) -> None:
+        """A Task's Parameters: every ``Key.$`` read (findings), and for a SageMaker API the type of
+        each read value whose shape is known against the API's member (botocore's input shape)."""
         integration = integration_of(ref.state)
         if integration is None or integration.service != "sagemaker":
+            self.reads(ref.state["Parameters"], effective, record, ("Parameters",))
+            return
+        known: list[tuple[tuple[str | int, ...], str, S.Shape]] = []
+        self.reads(ref.state["Parameters"], effective, record, ("Parameters",), known=known)
+        if not known:
             return
         from sagemaker_sfn.validate.service_models import service_model
 
         model = service_model("sagemaker")
         if integration.operation not in model.operation_names:
             return
-        shape = model.input_shape(integration.operation)
-        if shape is not None:
-            _typed(ref.state["Parameters"], shape, request, record, ("Parameters",), integration.operation)
+        request = model.input_shape(integration.operation)
+        for where, path, shape in known:
+            member = _member_at(request, where[1:])
+            if member is not None:
+                _check_member(shape, member, str(where[-1])[:-2], path, record, where, integration.operation)
+
+    def reads(self, template: Any, data: S.Shape, record: _State, where: tuple[str | int, ...], *,
+              known: list[tuple[tuple[str | int, ...], str, S.Shape]] | None = None) -> None:
+        """The references of a template whose result is not needed: findings only, and (into
+        ``known``) where each read value's shape is known. One iterative walk: request templates are
+        large and mostly literal."""
+        pending: list[tuple[Any, tuple[str | int, ...]]] = [(template, where)]
+        while pending:
+            node, at = pending.pop()
+            if isinstance(node, dict):
+                for key, item in node.items():
+                    if isinstance(key, str) and key.endswith(".$"):
+                        if isinstance(item, str):
+                            place = (*at, key)
+                            shape = self.dynamic(item, data, record, place, key, root_label="the state's input",
+                                                 context=None)
+                            if known is not None and shape.known:
+                                known.append((place, item, shape))
+                    elif isinstance(item, (dict, list)):
+                        pending.append((item, (*at, key)))
+            elif isinstance(node, list):
+                for index, item in enumerate(node):
+                    if isinstance(item, (dict, list)):
+                        pending.append((item, (*at, index)))
 
 
-def _typed(template: dict[str, Any], model_shape: Any, evaluated: S.Shape, record: _State,
-           where: tuple[str | int, ...], operation: str) -> None:
-    """``template``'s ``Key.$`` members (their shapes, already evaluated, in ``evaluated``) against the
-    API's member types; literal members are the sagemaker-parameters rule's."""
-    if model_shape.type_name != "structure":
-        return
-    members = model_shape.members
-    for key, value in template.items():
-        if not isinstance(key, str):
-            continue
-        name = key[:-2] if key.endswith(".$") else key
-        member = members.get(name)
-        if member is None:
-            continue
-        entry = (evaluated.fields or {}).get(name)
-        inner = entry[0] if entry is not None else S.UNKNOWN
-        if key.endswith(".$"):
-            if isinstance(value, str):
-                _check_member(inner, member, name, value, record, (*where, key), operation)
-        elif isinstance(value, dict) and member.type_name == "structure":
-            _typed(value, member, inner, record, (*where, key), operation)
-        elif isinstance(value, list) and member.type_name == "list" and member.member.type_name == "structure":
-            for index, item in enumerate(value):
-                if isinstance(item, dict):
-                    item_shape = inner.items[index] if inner.items is not None and index < len(inner.items) else S.UNKNOWN
-                    _typed(item, member.member, item_shape, record, (*where, key, index), operation)
+def _member_at(shape: Any, path: tuple[str | int, ...]) -> Any:
+    """The botocore member shape a request template path (``('ResourceConfig', 'InstanceCount.$')``)
+    names, or None."""
+    for step in path:
+        if shape is None:
+            return None
+        if isinstance(step, int):
+            shape = shape.member if shape.type_name == "list" else None
+        elif shape.type_name == "structure":
+            shape = shape.members.get(step[:-2] if step.endswith(".$") else step)
+        elif shape.type_name == "map":
+            shape = shape.value
+        else:
+            return None
+    return shape
+
+
+@lru_cache(maxsize=4096)
+def _intrinsic_path_args(text: str) -> tuple[tuple[str, str], ...]:
+    """(function name, path) of every path argument of an intrinsic call, nested calls included; none
+    for a call that does not parse (the intrinsic-functions rule reports it)."""
+    from sagemaker_sfn.asl.intrinsic_syntax import IntrinsicSyntaxError, PathArg, calls, parse
+
+    try:
+        root = parse(text)
+    except IntrinsicSyntaxError:
+        return ()
+    return tuple((call.name, arg.path) for call in calls(root) for arg in call.args if isinstance(arg, PathArg))
+
+
+def _reverse_postorder(refs: dict[str, StateRef], start: str) -> dict[str, int]:
+    """State name -> its position in reverse post-order from ``start`` (iterative DFS)."""
+    post: list[str] = []
+    seen = {start}
+    stack: list[tuple[str, Iterator[Any]]] = [(start, iter(_successors(refs[start].state)))]
+    while stack:
+        name, successors = stack[-1]
+        for target in successors:
+            if isinstance(target, str) and target in refs and target not in seen:
+                seen.add(target)
+                stack.append((target, iter(_successors(refs[target].state))))
+                break
+        else:
+            stack.pop()
+            post.append(name)
+    return {name: index for index, name in enumerate(reversed(post))}
+
+
+def _successors(state: dict[str, Any]) -> list[Any]:
+    found = [state["Next"]] if "Next" in state else []
+    if "Default" in state:
+        found.append(state["Default"])
+    for key in ("Choices", "Catch"):
+        items = state.get(key)
+        if isinstance(items, list):
+            found.extend(item.get("Next") for item in items if isinstance(item, dict))
+    return found
 
 
 def _choice_variables(rule: dict[str, Any], where: tuple[str | int, ...], first: bool = True) -> Iterator[tuple[str, tuple[str | int, ...], bool]]:
@@ -674,8 +800,24 @@ _MODELLED = {"sagemaker": "sagemaker", "sns": "sns", "sqs": "sqs", "s3": "s3", "
 _SDK_METADATA = {"SdkHttpMetadata": (S.UNKNOWN, S.ALWAYS), "SdkResponseMetadata": (S.UNKNOWN, S.ALWAYS)}
 
 
+_RESULTS: dict[str, S.Shape] = {}
+
+
 def task_result(ref: StateRef) -> S.Shape:
-    """What a Task's integration answers (before ResultSelector), UNKNOWN when no model says."""
+    """What a Task's integration answers (before ResultSelector), UNKNOWN when no model says; one
+    shape per Resource ARN."""
+    resource = ref.state.get("Resource")
+    if not isinstance(resource, str):
+        return S.UNKNOWN
+    shape = _RESULTS.get(resource)
+    if shape is None:
+        if len(_RESULTS) > 1024:
+            _RESULTS.clear()
+        shape = _RESULTS[resource] = _task_result(ref)
+    return shape
+
+
+def _task_result(ref: StateRef) -> S.Shape:
     integration = integration_of(ref.state)
     if integration is None or integration.pattern == "waitForTaskToken":
         return S.UNKNOWN
@@ -718,7 +860,7 @@ def _describe_value(shape: S.Shape) -> str:
     return text
 
 
-def _reason(found: S.Resolution, label: str, path: str, steps: list[str | int]) -> str:
+def _reason(found: S.Resolution, label: str, path: str, steps: tuple[str | int, ...]) -> str:
     parent = found.parent if found.parent is not None else S.UNKNOWN
     root = path[: len(path) - len(_tail_text(steps))] if steps else path
     where = label if found.at == 0 else S.path_text(root, steps[: found.at])
@@ -745,7 +887,7 @@ def _which(what: str) -> str:
     return ", which" if what.endswith("reads") else ""
 
 
-def _tail_text(steps: list[str | int]) -> str:
+def _tail_text(steps: tuple[str | int, ...]) -> str:
     return S.path_text("", steps)
 
 

@@ -38,6 +38,8 @@ def check_jsonata(ref: StateRef) -> Iterator[Finding]:
     # value of every state, and in a JSONPath state almost none of them is a "{%" string.
     pending: list[tuple[Any, tuple[str | int, ...]]] = [(value, (key,)) for key, value in ref.state.items()
                                                        if key not in _SKIPPED]
+    if not ref.jsonata and not _may_hold_expression(pending):
+        return  # a JSONPath state's only findings here are "{%" strings: none in its serialisation
     while pending:
         value, path = pending.pop()
         if isinstance(value, str):
@@ -53,6 +55,17 @@ def check_jsonata(ref: StateRef) -> Iterator[Finding]:
                 pending.append((item, (*path, key)))
         elif isinstance(value, list):
             pending.extend((item, (*path, index)) for index, item in enumerate(value))
+
+
+def _may_hold_expression(values: list[tuple[Any, tuple[str | int, ...]]]) -> bool:
+    """Whether a string starting with "{%" may be among ``values`` (json.dumps runs in C: far cheaper
+    than walking every value in Python, which dominated large definitions)."""
+    import json
+
+    try:
+        return '"{%' in json.dumps([value for value, _ in values])
+    except (TypeError, ValueError, RecursionError):
+        return True
 
 
 def _string(value: str, loc: str, *, jsonata: bool) -> Iterator[Finding]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 OBJECT, ARRAY, STRING, INTEGER, NUMBER, BOOLEAN, NULL = "object", "array", "string", "integer", "number", "boolean", "null"
@@ -32,7 +33,7 @@ class Shape:
     ``closed`` says no other field exists; ``item`` is every array item's shape, ``items`` the
     shapes of a fixed-length array (a Parallel's result, a literal array); ``value`` a constant."""
 
-    __slots__ = ("types", "_fields", "closed", "item", "items", "value", "origin")
+    __slots__ = ("types", "_fields", "closed", "_item", "items", "value", "origin")
 
     def __init__(self, types: frozenset[str], *, fields: dict[str, tuple[Shape, int]] | Callable[[], dict[str, tuple[Shape, int]]] | None = None,
                  closed: bool = False, item: Shape | None = None, items: tuple[Shape, ...] | None = None,
@@ -40,7 +41,7 @@ class Shape:
         self.types = types
         self._fields = fields
         self.closed = closed
-        self.item = item
+        self._item = item
         self.items = items
         self.value = value
         self.origin = origin
@@ -50,6 +51,13 @@ class Shape:
         if callable(self._fields):  # a botocore structure: members read on first use
             self._fields = self._fields()
         return self._fields
+
+    @property
+    def item(self) -> Shape | None:
+        """Every item's shape (for a fixed-length array: the join of its items, on first use)."""
+        if self._item is None and self.items:
+            self._item = join_all(self.items)
+        return self._item
 
     @property
     def known(self) -> bool:
@@ -79,7 +87,7 @@ def _key(shape: Shape, depth: int) -> Any:
         return ("lazy", id(shape))  # botocore shapes are cached per model shape: identity is equality
     fields = None if shape._fields is None else tuple(sorted((k, p, _key(s, depth + 1)) for k, (s, p) in shape._fields.items()))
     return (tuple(sorted(shape.types)), fields, shape.closed,
-            None if shape.item is None else _key(shape.item, depth + 1),
+            None if shape.items is not None or shape._item is None else _key(shape._item, depth + 1),
             None if shape.items is None else tuple(_key(s, depth + 1) for s in shape.items),
             repr(shape.value) if shape.has_value else None)
 
@@ -93,8 +101,6 @@ def obj(fields: dict[str, tuple[Shape, int]], *, closed: bool = True, origin: st
 
 
 def array(item: Shape | None = None, *, items: tuple[Shape, ...] | None = None, origin: str = "") -> Shape:
-    if items is not None and item is None:
-        item = join_all(items) if items else None
     return Shape(frozenset({ARRAY}), item=item, items=items, origin=origin)
 
 
@@ -107,6 +113,28 @@ def literal(value: Any, *, origin: str = "", depth: int = 0) -> Shape:
     if isinstance(value, list):
         return array(items=tuple(literal(v, origin=origin, depth=depth + 1) for v in value), origin=origin)
     return scalar(json_type(value), value=value, origin=origin)
+
+
+_SCALARS: dict[tuple[type, Any], Shape] = {}
+
+
+def lazy_literal(value: Any, *, origin: str = "") -> Shape:
+    """The exact shape of a JSON value, an object's fields built on first read."""
+    if isinstance(value, dict):
+        def fields() -> dict[str, tuple[Shape, int]]:
+            return {k: (lazy_literal(v, origin=origin), ALWAYS) for k, v in value.items()}
+        return Shape(frozenset({OBJECT}), fields=fields, closed=True, origin=origin)
+    if isinstance(value, list):
+        return array(items=tuple(lazy_literal(v, origin=origin) for v in value), origin=origin)
+    if origin or isinstance(value, float):
+        return scalar(json_type(value), value=value, origin=origin)
+    key = (type(value), value)
+    shape = _SCALARS.get(key)
+    if shape is None:
+        if len(_SCALARS) > 4096:
+            _SCALARS.clear()
+        shape = _SCALARS[key] = scalar(json_type(value), value=value)
+    return shape
 
 
 def json_type(value: Any) -> str:
@@ -180,7 +208,8 @@ def join(a: Shape, b: Shape, depth: int = 0) -> Shape:
 _STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\['([^'\\]*)'\]|\[\"([^\"\\]*)\"\]")
 
 
-def steps_of(tail: str) -> list[str | int] | None:
+@lru_cache(maxsize=8192)
+def steps_of(tail: str) -> tuple[str | int, ...] | None:
     """``.a['b'][0]`` -> ['a', 'b', 0]; None when the path is not a plain reference path (wildcards,
     filters, functions...: what it selects is not followed)."""
     steps: list[str | int] = []
@@ -192,7 +221,7 @@ def steps_of(tail: str) -> list[str | int] | None:
         name, index, quoted, double = match.groups()
         steps.append(int(index) if index is not None else name if name is not None else quoted if quoted is not None else double)
         pos = match.end()
-    return steps
+    return tuple(steps)
 
 
 # Outcomes of following a path.
@@ -214,7 +243,7 @@ class Resolution:
         self.missing = missing   # the failing step
 
 
-def resolve(shape: Shape, steps: list[str | int]) -> Resolution:
+def resolve(shape: Shape, steps: tuple[str | int, ...]) -> Resolution:
     """Follow ``steps`` into ``shape``."""
     outcome = FOUND
     first_bad: Resolution | None = None
@@ -255,7 +284,7 @@ def resolve(shape: Shape, steps: list[str | int]) -> Resolution:
     return Resolution(outcome, shape)
 
 
-def assign(target: Shape, steps: list[str | int], value: Shape, depth: int = 0) -> Shape | None:
+def assign(target: Shape, steps: tuple[str | int, ...], value: Shape, depth: int = 0) -> Shape | None:
     """``target`` with ``value`` written at ``steps`` (ResultPath); missing objects on the way are
     created, as Step Functions does. None when the write certainly fails (a step into a non-object)."""
     if not steps:
@@ -350,7 +379,7 @@ def field_names(shape: Shape, *, limit: int = 10) -> str:
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
 
 
-def path_text(root: str, steps: list[str | int]) -> str:
+def path_text(root: str, steps: tuple[str | int, ...]) -> str:
     out = root
     for step in steps:
         out += f"[{step}]" if isinstance(step, int) else (f".{step}" if re.match(r"^[A-Za-z_][A-Za-z0-9_-]*$", step) else f"['{step}']")
