@@ -751,7 +751,7 @@ def _check_member(found: S.Shape, member: Any, name: str, path: str, record: _St
         low, high = number_range(member)
         if not low <= found.value <= high:
             record.problem("error", where, f"'{name}' gets {path} = {show(found.value)}: {member.name} takes "
-                           f"{low} to {high}")
+                           f"{low:,} to {high:,}")
 
 
 def _context(execution_input: S.Shape, *, map_item: S.Shape | None = None) -> S.Shape:

@@ -191,7 +191,7 @@ def _scalar(value: Any, shape: Any, loc: str) -> Iterator[Finding]:
             yield error(loc, RULE, f"{value} is out of range for {shape.name}: expected {_range(low, high)}")
         elif kind in TYPE_RANGES and not TYPE_RANGES[kind][0] <= value <= TYPE_RANGES[kind][1]:
             bits = 32 if kind == "integer" else 64
-            low, high = TYPE_RANGES[kind]
+            low, high = number_range(shape)
             yield error(loc, RULE, f"{value} is out of range for {shape.name}, a {bits}-bit integer: expected "
                         f"{low:,} to {high:,}")
     elif kind == "boolean":

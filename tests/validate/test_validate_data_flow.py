@@ -101,7 +101,7 @@ def test_fails_integer_beyond_32_bits_from_the_input() -> None:
                                             "Instances": 99999999999999999999})
     assert found == [("error", "$.States.Train.Parameters.ResourceConfig['InstanceCount.$']",
                       "'InstanceCount' gets $.Instances = 99999999999999999999: TrainingInstanceCount takes 0 to "
-                      "2147483647")]
+                      "2,147,483,647")]
 
 
 def test_fails_catcher_error_object_field_that_does_not_exist() -> None:
@@ -296,3 +296,20 @@ def test_generate_follows_the_input_schema(tmp_path: Path) -> None:
     path.write_text(broken, encoding="utf-8")
     errors = [f for f in pipeline_findings(load_pipeline(path)) if f.severity == "error"]
     assert errors and all(f.step == "Preprocess" and "InputKey" in f.message for f in errors)
+
+
+def test_generate_refuses_an_integer_beyond_32_bits(tmp_path: Path) -> None:
+    from sagemaker_sfn.pipeline import load_pipeline
+    from sagemaker_sfn.pipeline.checks import pipeline_findings
+
+    text = (ROOT / "pipelines" / "tune-xgboost.yaml").read_text(encoding="utf-8")
+    text = text.replace("InstanceCount: 1\n          InstanceType: ml.m5.large\n          VolumeSizeInGB",
+                        "InstanceCount: 99999999999999999999\n          InstanceType: ml.m5.large\n          VolumeSizeInGB")
+    assert "99999999999999999999" in text
+    (tmp_path / "pipelines").mkdir()
+    path = tmp_path / "pipelines" / "tune-xgboost.yaml"
+    path.write_text(text, encoding="utf-8")
+    errors = [(f.step, f.field, f.message) for f in pipeline_findings(load_pipeline(path)) if f.severity == "error"]
+    assert errors == [("TuneHyperparameters", "request.TrainingJobDefinition.ResourceConfig.InstanceCount",
+                       "99999999999999999999 is out of range for TrainingInstanceCount, a 32-bit integer: expected "
+                       "0 to 2,147,483,647")]
