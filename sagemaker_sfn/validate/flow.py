@@ -282,6 +282,8 @@ class _Analysis:
                     if not isinstance(state["Result"], (dict, list)) else self.literal_with_origin(state["Result"], ref.name)
             elif isinstance(state.get("Parameters"), dict):
                 result = self.template(state["Parameters"], effective, record, ("Parameters",))
+            elif "Parameters" in state:
+                result = S.lazy_literal(state["Parameters"])  # Parameters of any JSON type: a literal
             else:
                 result = effective
         elif kind == "Task":
@@ -290,7 +292,12 @@ class _Analysis:
                 self._request(ref, effective, record)
             for key in ("TimeoutSecondsPath", "HeartbeatSecondsPath"):
                 if isinstance(state.get(key), str):
-                    self._number_path(key, state[key], effective, record, integer=True, low=1)
+                    # Which input these read (raw or after InputPath) is not documented: a finding needs
+                    # the path to fail on both.
+                    probe = _State(ref)
+                    self.read(state[key], state_input, probe, (key,), what=key)
+                    data = state_input if not probe.findings else effective
+                    self._number_path(key, state[key], data, record, integer=True, low=1)
             result = task_result(ref)
             result = self.result_selector(state, result, record)
         elif kind == "Map":

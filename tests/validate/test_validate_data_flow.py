@@ -313,3 +313,23 @@ def test_generate_refuses_an_integer_beyond_32_bits(tmp_path: Path) -> None:
     assert errors == [("TuneHyperparameters", "request.TrainingJobDefinition.ResourceConfig.InstanceCount",
                        "99999999999999999999 is out of range for TrainingInstanceCount, a 32-bit integer: expected "
                        "0 to 2,147,483,647")]
+
+
+def test_pass_parameters_of_any_json_type_are_its_result() -> None:
+    definition = machine({"P": {"Type": "Pass", "Parameters": "text", "Next": "Q"},
+                          "Q": {"Type": "Pass", "Parameters": {"a.$": "$.a"}, "End": True}})
+    assert flow(definition) == [("error", "$.States.Q.Parameters['a.$']",
+                                 "'a.$' reads $.a, which never resolves: the state's input is a string (\"text\"), "
+                                 "not an object")]
+
+
+def test_task_timeout_paths_are_reported_only_when_missing_from_both_inputs() -> None:
+    task = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f"},
+            "InputPath": "$.job", "End": True}
+    found = flow(machine({"T": {**task, "TimeoutSecondsPath": "$.limit"}}), example_input={"job": {}, "limit": 60})
+    assert found == []
+    found = flow(machine({"T": {**task, "TimeoutSecondsPath": "$.limits"}}), example_input={"job": {}, "limit": 60})
+    assert [(s, loc) for s, loc, _ in found] == [("error", "$.States.T.TimeoutSecondsPath")]
+    found = flow(machine({"T": {**task, "HeartbeatSecondsPath": "$.limit"}}), example_input={"job": {}, "limit": "soon"})
+    assert found == [("error", "$.States.T.HeartbeatSecondsPath",
+                      "HeartbeatSecondsPath $.limit is the string \"soon\": expected an integer >= 1")]
