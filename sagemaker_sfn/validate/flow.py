@@ -22,38 +22,23 @@ import difflib
 import heapq
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from sagemaker_sfn.validate import shape_sources as sources
 from sagemaker_sfn.validate import shapes as S
-from sagemaker_sfn.validate.findings import Finding, child, error, location_of, show, warning
+from sagemaker_sfn.validate.findings import Finding, error, location_of, show, warning
 from sagemaker_sfn.validate.model import Scope, StateRef, nested_scopes, states_of
 from sagemaker_sfn.validate.resources import integration_of
+from sagemaker_sfn.validate.task_results import sync_hint, task_result
 
 RULE = "data-flow"
 _MAX_VISITS = 4                # re-evaluations of a state in a loop before its input is widened to unknown
 _VARIABLE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)")
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$")
 _JSONATA_REFERENCE = re.compile(r"^\s*\$(states\.input|states\b[\w.]*|[A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*$")
 # Fields of a JSONata state whose expressions must yield a value (Comment is never evaluated).
 _JSONATA_EVALUATED = ("Output", "Arguments", "Assign", "Items", "ItemSelector", "Timestamp", "Seconds")
-
-ERROR_OBJECT = S.obj({"Error": (S.scalar(S.STRING), S.ALWAYS), "Cause": (S.scalar(S.STRING), S.ALWAYS)},
-                     origin="the error output of a catcher ({Error, Cause})")
-# Intrinsic functions' result types (AWS "Intrinsic functions" reference).
-_INTRINSIC_TYPES: dict[str, frozenset[str]] = {
-    "States.Format": frozenset({S.STRING}), "States.JsonToString": frozenset({S.STRING}),
-    "States.Array": frozenset({S.ARRAY}), "States.ArrayPartition": frozenset({S.ARRAY}),
-    "States.ArrayContains": frozenset({S.BOOLEAN}), "States.ArrayRange": frozenset({S.ARRAY}),
-    "States.ArrayLength": frozenset({S.INTEGER}), "States.ArrayUnique": frozenset({S.ARRAY}),
-    "States.Base64Encode": frozenset({S.STRING}), "States.Base64Decode": frozenset({S.STRING}),
-    "States.Hash": frozenset({S.STRING}), "States.JsonMerge": frozenset({S.OBJECT}),
-    "States.MathRandom": frozenset({S.INTEGER}), "States.MathAdd": frozenset({S.INTEGER}),
-    "States.StringSplit": frozenset({S.ARRAY}), "States.UUID": frozenset({S.STRING}),
-}
-
 
 class Facts:
     """What the pass learnt: each state's input shape (by location) and the data-flow findings."""
@@ -71,66 +56,10 @@ def analyse(definition: dict[str, Any], scopes: list[Scope], *, execution_input:
     """``scopes``: every scope of ``definition``, the top level first (model.all_scopes)."""
     facts = Facts()
     analysis = _Analysis(facts, execution_input)
-    analysis.variables = _variables([ref for scope in scopes for ref in analysis.refs(scope).values()])
+    analysis.variables = sources.variables([ref for scope in scopes for ref in analysis.refs(scope).values()])
     top = scopes[0]
     analysis.scope(top, execution_input)
     return facts
-
-
-# --- variables (flow-insensitive: every value assigned to a name anywhere) -------------------------
-
-def _variables(refs: list[StateRef]) -> dict[str, S.Shape]:
-    found: dict[str, S.Shape] = {}
-    for ref in refs:
-        holders = [ref.state]
-        for key in ("Catch", "Choices"):
-            if isinstance(ref.state.get(key), list):
-                holders.extend(item for item in ref.state[key] if isinstance(item, dict))
-        for holder in holders:
-            assign = holder.get("Assign")
-            if not isinstance(assign, dict):
-                continue
-            for key, item in assign.items():
-                if not isinstance(key, str):
-                    continue
-                name, shape = (key[:-2], _dynamic_type(item)) if key.endswith(".$") else (key, _assigned(item))
-                found[name] = S.join(found[name], shape) if name in found else shape
-    return found
-
-
-def _assigned(value: Any) -> S.Shape:
-    if isinstance(value, str) and value.startswith("{%") and value.endswith("%}"):
-        return _jsonata_constant(value[2:-2])
-    if isinstance(value, (dict, list)) and "{%" in repr(value):
-        return S.UNKNOWN
-    return S.literal(value)
-
-
-def _dynamic_type(value: Any) -> S.Shape:
-    if isinstance(value, str) and value.startswith("States."):
-        name = value.split("(", 1)[0].strip()
-        types = _INTRINSIC_TYPES.get(name)
-        return S.Shape(types) if types else S.UNKNOWN
-    return S.UNKNOWN
-
-
-def _jsonata_constant(expression: str) -> S.Shape:
-    """The value of a JSONata expression that reads nothing (a literal such as ``true`` or
-    ``{'a': 1}``), else UNKNOWN."""
-    if "$" in expression or "(" in expression or len(expression) > 200:
-        return S.UNKNOWN
-    try:
-        from jsonata import Jsonata
-
-        value = Jsonata(expression).evaluate(None)
-    except Exception:  # noqa: BLE001 - not a constant we can evaluate: unknown
-        return S.UNKNOWN
-    if value is None:
-        # jsonata-python answers None for both null and undefined: only the literal null is known.
-        return S.literal(None) if expression.strip() == "null" else S.UNKNOWN
-    if isinstance(value, (dict, list, str, int, float, bool)):
-        return S.literal(value)
-    return S.UNKNOWN
 
 
 # --- the pass ----------------------------------------------------------------------------------------
@@ -155,7 +84,7 @@ class _Analysis:
         self.facts = facts
         self.execution_input = execution_input
         self.variables: dict[str, S.Shape] = {}
-        self.context = _context(execution_input)
+        self.context = sources.context(execution_input)
         # Per definition, by id() of a JSON node (the definition is not changed while it is analysed).
         self._dynamic: dict[int, bool] = {}
         self._literals: dict[int, S.Shape] = {}
@@ -317,7 +246,7 @@ class _Analysis:
         edges, terminal = self._next(state, output)
         for index, catcher in enumerate(state.get("Catch") or []):
             if isinstance(catcher, dict) and isinstance(catcher.get("Next"), str):
-                caught = self.result_path(catcher, state_input, ERROR_OBJECT, record, ("Catch", index))
+                caught = self.result_path(catcher, state_input, sources.ERROR_OBJECT, record, ("Catch", index))
                 edges.append((catcher["Next"], caught))
         return edges, terminal
 
@@ -342,7 +271,7 @@ class _Analysis:
         if kind == "Fail":
             return [], None
         if "Output" in state:
-            output = _jsonata_template(state["Output"])
+            output = sources.jsonata_template(state["Output"])
         elif kind in ("Pass", "Wait", "Choice", "Succeed"):
             output = state_input
         elif kind == "Task":
@@ -359,7 +288,7 @@ class _Analysis:
         edges, terminal = self._next(state, output)
         for catcher in state.get("Catch") or []:
             if isinstance(catcher, dict) and isinstance(catcher.get("Next"), str):
-                edges.append((catcher["Next"], _jsonata_template(catcher["Output"]) if "Output" in catcher else state_input))
+                edges.append((catcher["Next"], sources.jsonata_template(catcher["Output"]) if "Output" in catcher else state_input))
         return edges, terminal
 
     def _jsonata_references(self, state: dict[str, Any], state_input: S.Shape, record: _State) -> None:
@@ -379,7 +308,7 @@ class _Analysis:
     def _jsonata_shape(self, expression: str, state_input: S.Shape, record: _State, path: tuple[str | int, ...]) -> S.Shape:
         match = _JSONATA_REFERENCE.match(expression)
         if match is None:
-            return _jsonata_constant(expression)
+            return sources.jsonata_constant(expression)
         root_name, tail = match.group(1), match.group(2)
         shown = expression.strip()
         if root_name == "states.input":
@@ -413,7 +342,7 @@ class _Analysis:
         elif wanted == "timestamp":
             if S.STRING not in shape.types:
                 record.problem("error", path, f"{what} is {_describe_value(shape)}: expected an RFC 3339 timestamp string")
-            elif shape.has_value and not _is_timestamp(shape.value):
+            elif shape.has_value and not sources.is_timestamp(shape.value):
                 record.problem("error", path, f"{what} is {show(shape.value)}, not an RFC 3339 timestamp: expected "
                                "a string such as \"2026-01-31T12:00:00Z\" (date, 'T', time and offset)")
         elif wanted == "seconds":
@@ -531,7 +460,7 @@ class _Analysis:
                 root_label: str, context: S.Shape | None) -> S.Shape:
         if value.startswith("States."):
             self._intrinsic_paths(value, data, record, where, key, root_label=root_label, context=context)
-            return _dynamic_type(value)
+            return sources.dynamic_type(value)
         return self.read(value, data, record, where, what=f"'{key}' reads", root_label=root_label, context=context)
 
     def _intrinsic_paths(self, value: str, data: S.Shape, record: _State, where: tuple[str | int, ...], key: str, *,
@@ -604,7 +533,7 @@ class _Analysis:
                 item = items.item
         selector_key = "ItemSelector" if "ItemSelector" in state else "Parameters" if "Parameters" in state else None
         if selector_key and isinstance(state[selector_key], dict):
-            context = _context(self.execution_input, map_item=item)
+            context = sources.context(self.execution_input, map_item=item)
             iteration_input = self.template(state[selector_key], effective, record, (selector_key,), context=context)
         else:
             iteration_input = item
@@ -761,103 +690,6 @@ def _check_member(found: S.Shape, member: Any, name: str, path: str, record: _St
                            f"{low:,} to {high:,}")
 
 
-def _context(execution_input: S.Shape, *, map_item: S.Shape | None = None) -> S.Shape:
-    """The context object ``$$`` (AWS "Accessing execution data from the Context object"): its top-level
-    members are documented; the members below them stay open (AWS adds some, e.g. RedriveCount)."""
-    text = S.scalar(S.STRING)
-    execution = S.obj({"Id": (text, S.ALWAYS), "Input": (execution_input, S.ALWAYS), "Name": (text, S.ALWAYS),
-                       "RoleArn": (text, S.ALWAYS), "StartTime": (text, S.ALWAYS)}, closed=False)
-    fields: dict[str, tuple[S.Shape, int]] = {
-        "Execution": (execution, S.ALWAYS),
-        "State": (S.obj({"EnteredTime": (text, S.ALWAYS), "Name": (text, S.ALWAYS),
-                         "RetryCount": (S.scalar(S.INTEGER), S.ALWAYS)}, closed=False), S.ALWAYS),
-        "StateMachine": (S.obj({"Id": (text, S.ALWAYS), "Name": (text, S.ALWAYS)}, closed=False), S.ALWAYS),
-        "Task": (S.obj({"Token": (text, S.ALWAYS)}, closed=False), S.UNSURE),
-        "Map": (S.UNKNOWN, S.UNSURE),
-    }
-    if map_item is not None:
-        item = S.obj({"Index": (S.scalar(S.INTEGER), S.ALWAYS), "Value": (map_item, S.ALWAYS)}, closed=False)
-        fields["Map"] = (S.obj({"Item": (item, S.ALWAYS)}, closed=False), S.ALWAYS)
-    return S.obj(fields, closed=True, origin="the context object")
-
-
-def _jsonata_template(value: Any) -> S.Shape:
-    if isinstance(value, str):
-        if value.startswith("{%") and value.endswith("%}"):
-            return _jsonata_constant(value[2:-2])
-        return S.literal(value)
-    if isinstance(value, dict):
-        return S.obj({k: (_jsonata_template(v), S.ALWAYS) for k, v in value.items() if isinstance(k, str)})
-    if isinstance(value, list):
-        return S.array(items=tuple(_jsonata_template(v) for v in value))
-    return S.literal(value)
-
-
-# --- task results ------------------------------------------------------------------------------------
-
-# Optimized SageMaker .sync integrations answer with the job's final Describe* response (AWS "Create
-# and manage Amazon SageMaker AI jobs with Step Functions": "the output of the Describe API").
-_SYNC_DESCRIBE = {"CreateTrainingJob": "DescribeTrainingJob", "CreateProcessingJob": "DescribeProcessingJob",
-                  "CreateTransformJob": "DescribeTransformJob", "CreateLabelingJob": "DescribeLabelingJob",
-                  "CreateHyperParameterTuningJob": "DescribeHyperParameterTuningJob"}
-# Services whose aws-sdk and optimized answers carry botocore's member names unchanged.
-_MODELLED = {"sagemaker": "sagemaker", "sns": "sns", "sqs": "sqs", "s3": "s3", "dynamodb": "dynamodb"}
-# Optimized integrations add the SDK's HTTP metadata to the response (seen in every recorded answer of
-# arn:aws:states:::sns:publish, dynamodb:putItem, lambda:invoke...).
-_SDK_METADATA = {"SdkHttpMetadata": (S.UNKNOWN, S.ALWAYS), "SdkResponseMetadata": (S.UNKNOWN, S.ALWAYS)}
-
-
-_RESULTS: dict[str, S.Shape] = {}
-
-
-def task_result(ref: StateRef) -> S.Shape:
-    """What a Task's integration answers (before ResultSelector), UNKNOWN when no model says; one
-    shape per Resource ARN."""
-    resource = ref.state.get("Resource")
-    if not isinstance(resource, str):
-        return S.UNKNOWN
-    shape = _RESULTS.get(resource)
-    if shape is None:
-        if len(_RESULTS) > 1024:
-            _RESULTS.clear()
-        shape = _RESULTS[resource] = _task_result(ref)
-    return shape
-
-
-def _task_result(ref: StateRef) -> S.Shape:
-    integration = integration_of(ref.state)
-    if integration is None or integration.pattern == "waitForTaskToken":
-        return S.UNKNOWN
-    service = integration.service
-    if service == "lambda" and integration.action == "invoke" and not integration.sdk:
-        # The Lambda Invoke response envelope; the function's own answer is in Payload.
-        return S.obj({"ExecutedVersion": (S.scalar(S.STRING), S.ALWAYS), "Payload": (S.UNKNOWN, S.ALWAYS),
-                      "StatusCode": (S.scalar(S.INTEGER), S.ALWAYS), "FunctionError": (S.scalar(S.STRING), S.UNSURE),
-                      "LogResult": (S.scalar(S.STRING), S.UNSURE), **_SDK_METADATA},
-                     origin="the lambda:invoke response (ExecutedVersion, Payload, StatusCode, SdkHttpMetadata, "
-                            "SdkResponseMetadata)")
-    model_name = _MODELLED.get(service)
-    if model_name is None:
-        return S.UNKNOWN
-    from sagemaker_sfn.validate.service_models import service_model
-
-    model = service_model(model_name)
-    operation = integration.operation
-    if integration.pattern.startswith("sync"):
-        if service != "sagemaker" or integration.sdk or operation not in _SYNC_DESCRIBE:
-            return S.UNKNOWN
-        operation = _SYNC_DESCRIBE[operation]
-        origin = f"{operation}'s response (what {integration.action}.sync returns)"
-    else:
-        origin = f"{operation}'s response (what {integration.action} returns)"
-    if operation not in model.operation_names:
-        return S.UNKNOWN
-    output = model.output_shape(operation)
-    if output is None:
-        return S.obj({}, origin=origin)
-    return S.from_botocore(output, origin=origin, extra=None if integration.sdk else _SDK_METADATA)
-
-
 # --- messages --------------------------------------------------------------------------------------------
 
 def _describe_value(shape: S.Shape) -> str:
@@ -885,7 +717,7 @@ def _reason(found: S.Resolution, label: str, path: str, steps: tuple[str | int, 
         return f"{where}{origin} lacks '{missing}' on some paths into the state"
     hint = difflib.get_close_matches(str(missing), list(fields), n=1)
     suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-    extra = _sync_hint(parent, str(missing))
+    extra = sync_hint(parent, str(missing))
     return (f"{where}{origin} has no field '{missing}'{suggestion}: it has {S.field_names(parent)}"
             + (f". {extra}" if extra else ""))
 
@@ -898,39 +730,9 @@ def _tail_text(steps: tuple[str | int, ...]) -> str:
     return S.path_text("", steps)
 
 
-def _sync_hint(parent: S.Shape, missing: str) -> str:
-    """When a request-response SageMaker Create* answer lacks a field its job's description has."""
-    match = re.match(r"^(Create\w+)'s response \(what (\w+) returns\)$", parent.origin)
-    if not match or match.group(1) not in _SYNC_DESCRIBE:
-        return ""
-    from sagemaker_sfn.validate.service_models import service_model
-
-    model = service_model("sagemaker")
-    describe = model.output_shape(_SYNC_DESCRIBE[match.group(1)])
-    if describe is not None and missing in describe.members:
-        return (f"{match.group(2)} without .sync answers as soon as the job is created, with its ARN only: use "
-                f"{match.group(2)}.sync to wait for the job and receive its description ({_SYNC_DESCRIBE[match.group(1)]})")
-    return ""
-
-
-def _is_timestamp(value: Any) -> bool:
-    if not isinstance(value, str) or not _TIMESTAMP.match(value):
-        return False
-    text = value.replace("Z", "+00:00")
-    if "." in text:
-        head, _, tail = text.partition(".")
-        digits = re.match(r"\d+", tail).group(0)  # type: ignore[union-attr]
-        text = f"{head}.{digits[:6].ljust(6, '0')}{tail[len(digits):]}"
-    try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
 def check_data_flow(ref: StateRef, facts: Facts) -> list[Finding]:
     """The data-flow findings of one state (recorded by :func:`analyse`)."""
     return facts.findings.get(ref.location, [])
 
 
-__all__ = ["Facts", "RULE", "analyse", "check_data_flow", "child", "task_result"]
+__all__ = ["Facts", "RULE", "analyse", "check_data_flow"]
