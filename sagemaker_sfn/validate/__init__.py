@@ -4,6 +4,10 @@ Every rule is a small pure function in its own module (structure, state fields, 
 Choice rules, JSONPath, intrinsic functions, SageMaker parameters, job names, other integrations,
 resilience warnings, size) that returns findings and never prints; :func:`validate_definition`
 runs them all over every scope, nested Parallel branches and Map processors included.
+
+Before the rules, the shapes pass (:mod:`validate.flow`) follows what is known about each state's
+input from the execution input through the machine; its :class:`~validate.flow.Facts` hold every
+state's input shape (``input_of(location)``) and the ``data-flow`` findings.
 """
 
 from __future__ import annotations
