@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from validate_helpers import machine
+from validate_helpers import machine, training_parameters
 
 from sagemaker_sfn.validate import validate_definition
 
@@ -333,3 +333,33 @@ def test_task_timeout_paths_are_reported_only_when_missing_from_both_inputs() ->
     found = flow(machine({"T": {**task, "HeartbeatSecondsPath": "$.limit"}}), example_input={"job": {}, "limit": "soon"})
     assert found == [("error", "$.States.T.HeartbeatSecondsPath",
                       "HeartbeatSecondsPath $.limit is the string \"soon\": expected an integer >= 1")]
+
+
+def test_train_then_deploy_chain_reads_the_training_description() -> None:
+    # The common hand-written chain: training (.sync, result replaces the input) -> model from the job's
+    # description -> endpoint config -> endpoint. Only the paid job's missing Retry/Catch is warned about.
+    role = "arn:aws:iam::123456789012:role/SageMakerRole"
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/model:1"
+    train = training_parameters()
+    train["TrainingJobName.$"] = "$.job"
+    definition = machine({
+        "Train": {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createTrainingJob.sync", "Parameters": train,
+                  "Next": "Model"},
+        "Model": {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createModel", "ResultPath": "$.created",
+                  "Parameters": {"ModelName.$": "$.TrainingJobName", "ExecutionRoleArn": role, "PrimaryContainer": {
+                      "Image": image, "ModelDataUrl.$": "$.ModelArtifacts.S3ModelArtifacts"}}, "Next": "Config"},
+        "Config": {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createEndpointConfig", "ResultPath": "$.created",
+                   "Parameters": {"EndpointConfigName.$": "$.TrainingJobName", "ProductionVariants": [{
+                       "VariantName": "AllTraffic", "ModelName.$": "$.TrainingJobName", "InitialInstanceCount": 1,
+                       "InstanceType": "ml.m5.large"}]}, "Next": "Endpoint"},
+        "Endpoint": {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createEndpoint", "End": True,
+                     "Parameters": {"EndpointConfigName.$": "$.created.EndpointConfigArn", "EndpointName.$": "$.TrainingJobName"}},
+    })
+    found = [(f.severity, f.rule, f.location) for f in validate_definition(definition, example_input={"job": "j-1", "eta": "0.2"})]
+    assert found == [("warning", "sagemaker-resilience", "$.States.Train"), ("warning", "sagemaker-resilience", "$.States.Train")]
+    # Had the model step replaced the input (no ResultPath), the next steps' reads would all fail.
+    del definition["States"]["Model"]["ResultPath"]
+    errors = [f.location for f in validate_definition(definition, example_input={"job": "j-1", "eta": "0.2"}) if f.severity == "error"]
+    assert errors == ["$.States.Config.Parameters['EndpointConfigName.$']",
+                      "$.States.Config.Parameters.ProductionVariants[0]['ModelName.$']",
+                      "$.States.Endpoint.Parameters['EndpointName.$']"]
