@@ -45,12 +45,17 @@ def _task_result(ref: StateRef) -> S.Shape:
         return S.UNKNOWN
     service = integration.service
     if service == "lambda" and integration.action == "invoke" and not integration.sdk:
-        # The Lambda Invoke response envelope; the function's own answer is in Payload.
-        return S.obj({"ExecutedVersion": (S.scalar(S.STRING), S.ALWAYS), "Payload": (S.UNKNOWN, S.ALWAYS),
-                      "StatusCode": (S.scalar(S.INTEGER), S.ALWAYS), "FunctionError": (S.scalar(S.STRING), S.UNSURE),
-                      "LogResult": (S.scalar(S.STRING), S.UNSURE), **_SDK_METADATA},
-                     origin="the lambda:invoke response (ExecutedVersion, Payload, StatusCode, SdkHttpMetadata, "
-                            "SdkResponseMetadata)")
+        # The Lambda Invoke response envelope (botocore's InvocationResponse members: StatusCode,
+        # ExecutedVersion, FunctionError, ...) with the SDK metadata; the function's own answer, in
+        # Payload, is unknown (AWS "Invoke an AWS Lambda function with Step Functions": the output
+        # example holds ExecutedVersion, Payload, SdkHttpMetadata, SdkResponseMetadata, StatusCode).
+        from sagemaker_sfn.validate.service_models import service_model
+
+        envelope = service_model("lambda").output_shape("Invoke")
+        fields = {name: (S.from_botocore(member, origin="the lambda:invoke response"), S.ALWAYS)
+                  for name, member in (envelope.members.items() if envelope is not None else ())}
+        fields.update({"Payload": (S.UNKNOWN, S.ALWAYS), **_SDK_METADATA})
+        return S.obj(fields, origin="the lambda:invoke response")
     model_name = _MODELLED.get(service)
     if model_name is None:
         return S.UNKNOWN
