@@ -18,7 +18,7 @@ from sagemaker_sfn.pipeline.spec import StepSpec, found
 from sagemaker_sfn.pipeline.steps import BUILDERS, TERMINAL_TYPES, Scope
 from sagemaker_sfn.suggest import did_you_mean
 
-TOP_LEVEL = ("name", "description", "input", "trigger", "steps", "timeout_seconds", "defaults", "placeholders")
+TOP_LEVEL = ("name", "description", "input", "input_schema", "trigger", "steps", "timeout_seconds", "defaults", "placeholders")
 # A pipeline's name is its state machine's name, its stack's name suffix, its S3 prefix and the start
 # of its job names: the intersection of those rules is 1-80 letters, digits and hyphens (CloudFormation
 # stack names allow no '_', nor do SageMaker job names). The CDK app checks the same pattern.
@@ -117,6 +117,11 @@ def build_pipeline(doc: Any, *, file: str, expected_name: str | None = None) -> 
     if not isinstance(example_input, dict):
         raise PipelineError(f"expected a mapping (the example execution input), found {found(example_input)}",
                             file=file, field="input")
+    # A JSON Schema of the execution input: validate's data-flow rule follows its shape (else the example's).
+    input_schema = doc.get("input_schema")
+    if input_schema is not None and not isinstance(input_schema, dict):
+        raise PipelineError(f"expected a mapping (a JSON Schema of the execution input), found {found(input_schema)}",
+                            file=file, field="input_schema")
     trigger_prefix = _trigger(doc.get("trigger"), file=file)
     timeout = doc.get("timeout_seconds")
     if timeout is not None and (not isinstance(timeout, int) or isinstance(timeout, bool) or timeout < 1):
@@ -134,7 +139,8 @@ def build_pipeline(doc: Any, *, file: str, expected_name: str | None = None) -> 
     definition = cache_steps(definition, ctx)
     _check_placeholders(definition, example_input, file=file, declared=set(declared))
     return Pipeline(name=name, description=description, example_input=example_input,
-                    trigger_prefix=trigger_prefix, definition=definition, placeholders=declared)
+                    trigger_prefix=trigger_prefix, definition=definition, placeholders=declared,
+                    input_schema=input_schema)
 
 
 def _trigger(trigger: Any, *, file: str) -> str | None:

@@ -49,7 +49,7 @@ def load_pipeline(path: Path) -> Pipeline:
     pipeline = build_pipeline(doc, file=str(path), expected_name=path.stem)
     return Pipeline(name=pipeline.name, description=pipeline.description, example_input=pipeline.example_input,
                     trigger_prefix=pipeline.trigger_prefix, definition=pipeline.definition, path=path,
-                    placeholders=pipeline.placeholders)
+                    placeholders=pipeline.placeholders, input_schema=pipeline.input_schema)
 
 
 def render(definition: dict[str, Any]) -> str:

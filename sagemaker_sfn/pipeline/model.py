@@ -19,3 +19,4 @@ class Pipeline:
     path: Path | None = field(default=None, compare=False)
     # The file's own ${Name} placeholders (name -> pipeline.defaults.Placeholder), beside the conventional ones.
     placeholders: dict[str, Any] = field(default_factory=dict)
+    input_schema: dict[str, Any] | None = None   # `input_schema`: a JSON Schema of the execution input
