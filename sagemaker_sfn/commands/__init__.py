@@ -15,4 +15,7 @@ COMMANDS: dict[str, str] = {
     "start": "start",
     "status": "status",
     "history": "history",
+    "report": "report",
+    "runs": "runs",
+    "logs": "logs",
 }

@@ -196,6 +196,9 @@ def run(args: argparse.Namespace) -> int:
                                           "error": result.error, "cause": result.cause})
     if args.history:
         _write_json(Path(args.history), history)
+    from sagemaker_sfn.report import save_local_run  # execution.json, definition.json, report.html
+
+    save_local_run(run_dir, result=result, definition=loaded.definition, state_machine_name=name)
 
     if args.json:
         print(json.dumps({"status": result.status, "output": output, "error": result.error,
@@ -299,5 +302,7 @@ def _print_summary(result: Any, *, progress: Any, real_seconds: float, run_dir: 
                  + (f", {stats.caught} error{'s' if stats.caught != 1 else ''} caught" if stats.caught else ""))
     lines.append(f"  history:   {where}/history.json" + (f" (and {history_file})" if history_file else ""))
     lines.append(f"  output:    {where}/output.json")
+    if (run_dir / "report.html").is_file():
+        lines.append(f"  report:    {where}/report.html")
     lines.extend(f"  {line}" for line in extra)
     print("\n".join(lines))

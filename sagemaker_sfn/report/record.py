@@ -352,6 +352,10 @@ def load_local(run_dir: Path, *, summary_only: bool = False) -> ExecutionRecord:
     definition = _read_json(run_dir / "definition.json") if (run_dir / "definition.json").is_file() else None
     started = _details(events[0]) if events else {}
     machine = execution.get("stateMachineName") or _machine_name_from_history(events, run_dir.name)
+    if definition is None:
+        # Runs older than definition.json: the project's generated template, if the machine is one.
+        template = run_dir.resolve().parent.parent / "asl_templates" / f"{machine}.asl.json"
+        definition = _read_json(template) if template.is_file() else None
     record = ExecutionRecord(
         source="local", name=execution.get("name", run_dir.name),
         execution_arn=execution.get("executionArn", f"local:{run_dir.name}"), state_machine_name=machine,
