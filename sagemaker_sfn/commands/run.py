@@ -302,7 +302,7 @@ def _print_summary(result: Any, *, progress: Any, real_seconds: float, run_dir: 
                  + (f", {stats.caught} error{'s' if stats.caught != 1 else ''} caught" if stats.caught else ""))
     lines.append(f"  history:   {where}/history.json" + (f" (and {history_file})" if history_file else ""))
     lines.append(f"  output:    {where}/output.json")
-    if (run_dir / "report.html").is_file():
-        lines.append(f"  report:    {where}/report.html")
     lines.extend(f"  {line}" for line in extra)
+    if (run_dir / "report.html").is_file():   # last: the one line to open after a run
+        lines.append(f"  report:    {where}/report.html")
     print("\n".join(lines))

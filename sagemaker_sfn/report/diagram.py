@@ -321,7 +321,9 @@ class _Writer:
         assert node is not None
         status, tip = ("", "") if node.type in ("Start", "End") else self.status_of(node.name)
         title = f"{node.name} ({node.type})" + (f": {tip}" if tip else "")
-        self.parts.append(f'<g class="state type-{escape(node.type)}{status}" data-state="{escape(node.name)}">'
+        # Start / End are markers, not states (a state may be called "Start"): data-marker, not data-state.
+        data = "data-marker" if node.type in ("Start", "End") else "data-state"
+        self.parts.append(f'<g class="state type-{escape(node.type)}{status}" {data}="{escape(node.name)}">'
                           f"<title>{escape(title)}</title>{_shape(box, status)}")
         lines = [node.name] if node.type in ("Start", "End") else wrap(node.name)
         first = box.y - (len(lines) - 1) * LINE_HEIGHT / 2
