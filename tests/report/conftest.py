@@ -57,11 +57,3 @@ def chromium() -> str:
     if not found:
         pytest.skip("apt-get installed chromium but no chromium command is on PATH")
     return found
-
-
-def headless(chromium: str, profile: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run headless Chromium with no network chatter, a throw-away profile, no sandbox (root in CI)."""
-    command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={profile}", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
