@@ -113,56 +113,209 @@ class _View:
 Path = list[tuple[float, float]]
 
 
-def _layout_scope(boxes: list[Box], edges: list[Edge]) -> tuple[float, float, dict[tuple[str, str], Path]]:
-    """Place ``boxes`` (centres) and route ``edges`` between them; returns the scope's size and the
-    route of each (source, target) pair. The scope's top-left corner ends up at (0, 0)."""
+# Layered layouts route an edge through one dummy vertex per layer it crosses. Shared failure
+# handlers (every Task's Catch going to one Notify state) make that quadratic: 100 catches across
+# 500 layers are 50,000 dummies, and a 1,000-state machine took 17 s. Past this many dummies per
+# state, the longest edges are left out of the layout and drawn straight (never a node's last
+# in-edge, so every state keeps its place in the flow).
+DUMMY_BUDGET_PER_STATE = 3
+
+
+def _components(ids: list[str], pairs: list[tuple[str, str]]) -> list[list[str]]:
+    """Connected components (ignoring direction), each in ``ids`` order, ordered by first member."""
+    parent = {i: i for i in ids}
+
+    def find(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for source, target in pairs:
+        parent[find(source)] = find(target)
+    groups: dict[str, list[str]] = {}
+    for i in ids:
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def _ranks(ids: list[str], pairs: list[tuple[str, str]]) -> tuple[dict[str, int], set[tuple[str, str]]]:
+    """Longest-path layers after reversing the edges that close cycles (found depth first from the
+    nodes without in-edges, else the first node): the ranking grandalf computes, without its cost."""
+    out: dict[str, list[str]] = {i: [] for i in ids}
+    has_in = set()
+    for source, target in pairs:
+        out[source].append(target)
+        has_in.add(target)
+    state: dict[str, int] = {}           # 1 on the DFS stack, 2 done
+    back: set[tuple[str, str]] = set()
+    order: list[str] = []                # reverse post-order = a topological order of the DAG
+    starts = [i for i in ids if i not in has_in] + ids
+    for start in starts:
+        if start in state:
+            continue
+        stack = [(start, iter(out[start]))]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if state.get(child) == 1:
+                    back.add((node, child))
+                elif child not in state:
+                    state[child] = 1
+                    stack.append((child, iter(out[child])))
+                    break
+            else:
+                state[node] = 2
+                order.append(node)
+                stack.pop()
+    rank = {i: 0 for i in ids}
+    for node in reversed(order):
+        for child in out[node]:
+            if (node, child) not in back and rank[child] < rank[node] + 1:
+                rank[child] = rank[node] + 1
+    return rank, back
+
+
+def _free_edges(ids: list[str], pairs: list[tuple[str, str]], rank: dict[str, int]) -> set[tuple[str, str]]:
+    """The long edges to leave out of the layout (see DUMMY_BUDGET_PER_STATE), given the layers."""
+    span = {pair: abs(rank[pair[1]] - rank[pair[0]]) for pair in pairs}
+    dummies = sum(max(s - 1, 0) for s in span.values())
+    budget = DUMMY_BUDGET_PER_STATE * len(ids) + 100
+    free: set[tuple[str, str]] = set()
+    if dummies <= budget:
+        return free
+    kept_in: dict[str, int] = {}
+    for _source, target in pairs:
+        kept_in[target] = kept_in.get(target, 0) + 1
+    for pair in sorted(pairs, key=lambda p: span[p], reverse=True):
+        if dummies <= budget or span[pair] <= 2:
+            break
+        if kept_in[pair[1]] > 1:
+            free.add(pair)
+            kept_in[pair[1]] -= 1
+            dummies -= span[pair] - 1
+    return free
+
+
+class _Layers(list):  # type: ignore[type-arg]
+    """grandalf's layer list, found by identity: Layer.setup's ``layers.index(self)`` compares layers
+    as lists, element by element, which made one layout of 1,000 layers spend 1.6 s there."""
+
+    def __init__(self, layers: list[Any]) -> None:
+        super().__init__(layers)
+        self._position = {id(layer): index for index, layer in enumerate(layers)}
+
+    def index(self, item: Any, *args: Any) -> int:  # type: ignore[override]
+        return self._position[id(item)]
+
+
+def _core(vertices: list[Any], edges: list[Any]) -> Any:
+    """grandalf's graph_core for a component known to be connected. graph_core.__init__ checks
+    connectivity by comparing each vertex's component with the whole one as sets (quadratic: 0.7 s
+    for 1,000 states); this builds the same object without that check."""
+    from grandalf.graphs import graph_core
+    from grandalf.utils.poset import Poset
+
+    core = graph_core.__new__(graph_core)
+    core.directed = True
+    core.sV = Poset(vertices)
+    core.sE = Poset([])
+    core.degenerated_edges = set()
+    for e in edges:
+        if e.deg == 0:
+            core.degenerated_edges.add(e)
+        core.sE.add(e)
+        e.attach()
+    for v in core.sV:
+        v.c = core
+    return core
+
+
+def _sugiyama(component: list[Box], pairs: list[tuple[str, str]],
+              back: set[tuple[str, str]]) -> tuple[dict[str, Any], dict[tuple[str, str], Any]]:
+    """One connected component laid out by grandalf; ``back``: the edges that close cycles (reversed
+    for layering). Returns its vertices and edges (their views hold xy / points)."""
     from grandalf.graphs import Edge as GEdge
-    from grandalf.graphs import Graph as GGraph
     from grandalf.graphs import Vertex
     from grandalf.layouts import SugiyamaLayout
     from grandalf.routing import route_with_lines
 
-    if not boxes:
-        return 0.0, 0.0, {}
     vertex: dict[str, Any] = {}
-    for box in boxes:
+    for box in component:
         v = Vertex(box.id)
         v.view = _View(box.w, box.h)
         vertex[box.id] = v
+    edges: dict[tuple[str, str], Any] = {}
+    for source, target in pairs:
+        e = GEdge(vertex[source], vertex[target])
+        e.view = _View()
+        edges[(source, target)] = e
+    core = _core(list(vertex.values()), list(edges.values()))
+    layout = SugiyamaLayout(core)
+    layout.xspace, layout.yspace = X_SPACE, Y_SPACE
+    layout.route_edge = route_with_lines
+    # SugiyamaLayout.init_all, step by step: our cycle-closing edges instead of its recursive search
+    # (get_scs_with_feedback: 0.5 s for 1,000 states), and _Layers before the layers' setup.
+    roots = [v for v in core.sV if not v.e_in()] or [core.sV[0]]
+    layout.alt_e = [edges[pair] for pair in pairs if pair in back]
+    layout.rank_all(roots)
+    for e in core.E():
+        layout.setdummies(e)
+    layout.layers = _Layers(layout.layers)
+    for layer in layout.layers:
+        layer.setup(layout)
+    layout.initdone = True
+    layout.draw(2)
+    return vertex, edges
+
+
+def _clipped(a: Box, b: Box) -> Path:
+    """The straight segment between two boxes' borders, along the line joining their centres."""
+    def border(box: Box, toward: Box) -> tuple[float, float]:
+        dx, dy = toward.x - box.x, toward.y - box.y
+        if dx == 0 and dy == 0:
+            return box.x, box.y
+        scale = min(box.w / 2 / abs(dx) if dx else float("inf"), box.h / 2 / abs(dy) if dy else float("inf"))
+        return box.x + dx * scale, box.y + dy * scale
+    return [border(a, b), border(b, a)]
+
+
+def _layout_scope(boxes: list[Box], edges: list[Edge]) -> tuple[float, float, dict[tuple[str, str], Path]]:
+    """Place ``boxes`` (centres) and route ``edges`` between them; returns the scope's size and the
+    route of each (source, target) pair. The scope's top-left corner ends up at (0, 0)."""
+    if not boxes:
+        return 0.0, 0.0, {}
     # One layout edge per ordered pair: a Choice with two rules to one state and a Catch to it too
     # are drawn as separate labelled paths over the same route.
-    pairs: dict[tuple[str, str], Any] = {}
-    for edge in edges:
-        if edge.source == edge.target or (edge.source, edge.target) in pairs:
-            continue
-        e = GEdge(vertex[edge.source], vertex[edge.target])
-        e.view = _View()
-        pairs[(edge.source, edge.target)] = e
-    graph = GGraph(list(vertex.values()), list(pairs.values()))
+    pairs = list(dict.fromkeys((e.source, e.target) for e in edges if e.source != e.target))
+    ids = [box.id for box in boxes]
+    rank, back = _ranks(ids, pairs)
+    free = _free_edges(ids, pairs, rank)
+    laid_pairs = [p for p in pairs if p not in free]
+    if free:   # cycles are found again without the free edges: a free edge may have closed one
+        back = _ranks(ids, laid_pairs)[1]
+    by_id = {box.id: box for box in boxes}
+    routes: dict[tuple[str, str], Path] = {}
     offset_x = 0.0
     height = 0.0
-    for component in graph.C:
-        layout = SugiyamaLayout(component)
-        layout.xspace, layout.yspace = X_SPACE, Y_SPACE
-        layout.route_edge = route_with_lines
-        roots = [v for v in component.sV if not v.e_in()] or [component.sV[0]]
-        layout.init_all(roots=roots)
-        layout.draw(2)
-        xs = [v.view.xy[0] - v.view.w / 2 for v in component.sV]
-        ys = [v.view.xy[1] - v.view.h / 2 for v in component.sV]
-        left, top = min(xs), min(ys)
-        right = max(v.view.xy[0] + v.view.w / 2 for v in component.sV)
-        bottom = max(v.view.xy[1] + v.view.h / 2 for v in component.sV)
-        for v in component.sV:
-            v.view.xy = (v.view.xy[0] - left + offset_x, v.view.xy[1] - top)
-        for e in component.sE:
-            e.view.points = [(x - left + offset_x, y - top) for x, y in e.view.points]
+    for members in _components(ids, laid_pairs):
+        inside = set(members)
+        vertex, laid = _sugiyama([by_id[i] for i in members], [p for p in laid_pairs if p[0] in inside], back)
+        views = [v.view for v in vertex.values()]
+        left = min(view.xy[0] - view.w / 2 for view in views)
+        top = min(view.xy[1] - view.h / 2 for view in views)
+        right = max(view.xy[0] + view.w / 2 for view in views)
+        bottom = max(view.xy[1] + view.h / 2 for view in views)
+        for box_id, v in vertex.items():
+            by_id[box_id].x, by_id[box_id].y = v.view.xy[0] - left + offset_x, v.view.xy[1] - top
+        for pair, e in laid.items():
+            routes[pair] = [(x - left + offset_x, y - top) for x, y in e.view.points]
         offset_x += right - left + X_SPACE * 2
         height = max(height, bottom - top)
-    by_id = {box.id: box for box in boxes}
-    for box_id, v in vertex.items():
-        by_id[box_id].x, by_id[box_id].y = v.view.xy
-    return offset_x - X_SPACE * 2, height, {pair: e.view.points for pair, e in pairs.items()}
+    for source, target in free:
+        routes[(source, target)] = _clipped(by_id[source], by_id[target])
+    return offset_x - X_SPACE * 2, height, routes
 
 
 def _self_loop(box: Box) -> list[tuple[float, float]]:
