@@ -32,6 +32,7 @@ h3{font-size:15px;margin:18px 0 6px}
 .status.RUNNING,.status.InProgress{background:#e3f2fd;color:#0d47a1}.status.ABORTED,.status.Stopped,.status.Stopping{background:#eeeeee;color:#424242}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:3px 14px;margin:8px 0;font-size:14px}dl.facts dt{color:#616161}dl.facts dd{margin:0}
 .graph{overflow:auto;border:1px solid #eceff1;border-radius:6px;padding:6px;max-height:900px}
+.graph svg.sfn-graph{max-width:100%;height:auto}
 .legend{display:flex;flex-wrap:wrap;gap:12px;font-size:12px;margin:6px 0}.legend span{display:inline-flex;align-items:center;gap:5px}
 .legend i{display:inline-block;width:14px;height:12px;border:2px solid;border-radius:3px}
 .timeline{overflow:auto;max-height:700px;border:1px solid #eceff1;border-radius:6px}
@@ -160,7 +161,7 @@ def timeline_svg(record: ExecutionRecord, visits: list[Visit]) -> str:
     if start is None or end is None:
         return '<p class="muted">no events</p>'
     span = max((end - start).total_seconds(), 0.001)
-    label_w, bar_w, row_h = 300.0, 760.0, 18.0
+    label_w, bar_w, row_h = 250.0, 640.0, 18.0
     depth = _visit_depths(visits)
     running = record.status == "RUNNING"
     rows: list[str] = []
@@ -193,18 +194,18 @@ def timeline_svg(record: ExecutionRecord, visits: list[Visit]) -> str:
         if visit.retries:
             tip += f", {visit.retries} retr{'y' if visit.retries == 1 else 'ies'}"
         ticks = [(t, "#f57f17") for t in visit.attempts[1:]] + [(f[0], "#b71c1c") for f in visit.failures]
-        label = "  " * depth.get(visit.id, 0) + _short(visit.name, 40 - 2 * depth.get(visit.id, 0))
+        label = "  " * depth.get(visit.id, 0) + _short(visit.name, 34 - 2 * depth.get(visit.id, 0))
         row(index, label, visit.entered, finish, BAR_COLOURS.get(status, "#90a4ae"), tip, hatch=visit.type == "Wait",
             ticks=ticks)
         index += 1
     for job in record.jobs:
         if job.parent is not None:
             continue
-        row(index, "⚙ " + _short(job.name, 38), job.start, job.end, BAR_COLOURS.get(job.status, "#90a4ae"),
+        row(index, "⚙ " + _middle(job.name, 32), job.start, job.end, BAR_COLOURS.get(job.status, "#90a4ae"),
             f"{job.kind} {job.name}: {job.status}, {duration_text(_seconds(job))}")
         index += 1
         for trial in next((j.trials for j in record.jobs if j.name == job.name), []):
-            row(index, "   trial " + _short(trial.name, 34), trial.start, trial.end,
+            row(index, "   trial " + _middle(trial.name, 28), trial.start, trial.end,
                 BAR_COLOURS.get(trial.status, "#90a4ae"), f"training job {trial.name}: {trial.status}"
                 + (f", objective {trial.objective:.6g}" if trial.objective is not None else ""))
             index += 1
@@ -214,7 +215,7 @@ def timeline_svg(record: ExecutionRecord, visits: list[Visit]) -> str:
         x = label_w + bar_w * step / 5
         axis.append(f'<path d="M{x:.1f},16 V{height:.0f}" stroke="#eceff1"/>'
                     f'<text x="{x:.1f}" y="12" text-anchor="middle" fill="#616161">+{duration_text(span * step / 5)}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="sfn-timeline" width="{label_w + bar_w + 20:.0f}" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="sfn-timeline" width="{label_w + bar_w + 50:.0f}" '
             f'height="{height:.0f}" font-size="11" font-family="Helvetica,Arial,sans-serif">'
             '<defs><pattern id="tl-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
             'patternTransform="rotate(45)"><rect width="6" height="6" fill="#e0e0e0"/><path d="M0,0 V6" '
@@ -223,6 +224,14 @@ def timeline_svg(record: ExecutionRecord, visits: list[Visit]) -> str:
 
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 1)] + "…"
+
+
+def _middle(text: str, limit: int) -> str:
+    """``text`` shortened in the middle: job names differ at their ends (trial numbers, hashes)."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
 
 
 def _seconds(job: JobRecord) -> float | None:
@@ -248,7 +257,8 @@ def tuning_chart(job: JobRecord) -> str:
     count = len(job.trials)
 
     def pos(index: int, value: float) -> tuple[float, float]:
-        x = left + (width - left - 20) * ((index - 1) / max(count - 1, 1) if count > 1 else 0.5)
+        inner = left + 24   # clear of the axis and its labels
+        x = inner + (width - inner - 24) * ((index - 1) / max(count - 1, 1) if count > 1 else 0.5)
         y = top + (height - top - bottom) * (1 - (value - low) / (high - low))  # type: ignore[operator]
         return x, y
 
@@ -294,9 +304,18 @@ def _trials_table(job: JobRecord) -> str:
     for index, trial in enumerate(job.trials, 1):
         cells = [str(index), escape(trial.name) + (" ★" if trial.best else ""), escape(trial.status),
                  f"{trial.objective:.6g}" if trial.objective is not None else "-",
-                 *(escape(_short(trial.hyperparameters.get(n, "-"), 24)) for n in names)]
+                 *(escape(_number(trial.hyperparameters.get(n, "-"))) for n in names)]
         rows.append(f'<tr{" class=best" if trial.best else ""}>' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _number(text: str) -> str:
+    """A hyperparameter as a table shows it: numbers to 4 significant digits, text shortened."""
+    try:
+        value = float(text)
+    except ValueError:
+        return _short(text, 24)
+    return text if value.is_integer() and "." not in text else f"{value:.4g}"
 
 
 def _artifacts(job: JobRecord) -> list[tuple[str, str]]:
@@ -369,7 +388,7 @@ def render_page(record: ExecutionRecord, *, base_dir: Path | None = None) -> str
              ("started", _when(record.start)), ("stopped", _when(record.stop)),
              ("duration", duration_text(record.duration)),
              ("states", f"{len(visits)} entered, {sum(v.retries for v in visits)} retries"),
-             ("source", "local run" + (f" ({escape(str(record.run_dir))})" if record.run_dir else "")
+             ("source", "local run" + (f" ({escape(record.run_dir.name)} under .sfn-local/)" if record.run_dir else "")
               if record.source == "local" else f"AWS ({escape(record.region or '')})"),
              ("files" if record.source == "local" else "links", links.execution())]
     if record.error or record.cause:

@@ -133,3 +133,31 @@ def test_graph_command_svg_and_html(capsys, tmp_path):
     path.write_text(json.dumps({"StartAt": "Nope", "States": {"A": {"Type": "Pass", "End": True}}}))
     assert main(["graph", str(path), "--format", "svg"]) == 2
     assert "StartAt 'Nope'" in capsys.readouterr().err
+
+
+def test_a_large_machine_with_one_shared_failure_handler_is_drawn_whole():
+    """Every 5th of 300 states catches into one handler: past the dummy budget, the longest catch
+    edges are drawn straight, and every state is still drawn once, without overlap."""
+    names = [f"S{i}" for i in range(300)]
+    states = {}
+    for i, name in enumerate(names):
+        states[name] = {"Type": "Pass", "Next": names[i + 1] if i + 1 < len(names) else "Done"}
+        if i % 5 == 0:
+            states[name] = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": states[name]["Next"],
+                            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle"}]}
+    states["Handle"] = {"Type": "Fail", "Error": "X"}
+    states["Done"] = {"Type": "Succeed"}
+    definition = {"StartAt": "S0", "States": states}
+    drawing = lay_out(build_graph(definition))
+    assert overlapping(drawing.boxes) == []
+    catches = [points for edge, points in drawing.edges if edge.kind == "catch"]
+    assert len(catches) == 60 and all(len(points) >= 2 for points in catches)
+    assert sum(len(points) == 2 for points in catches) > 30          # drawn straight, out of the layout
+    assert sorted(drawn_states(render_svg(build_graph(definition)))) == sorted(names + ["Handle", "Done"])
+
+
+def test_layers_follow_the_flow_and_loops_do_not_push_states_down():
+    from sagemaker_sfn.report.diagram import _ranks
+
+    rank, back = _ranks(["a", "b", "c", "d"], [("a", "b"), ("b", "c"), ("c", "b"), ("c", "d")])
+    assert rank == {"a": 0, "b": 1, "c": 2, "d": 3} and back == {("c", "b")}
