@@ -35,7 +35,24 @@ DEFINITION = {"StartAt": "Prepare", "States": {
                              "OutputDataConfig": {"S3OutputPath": "s3://data/models"},
                              "ResourceConfig": {"InstanceCount": 2, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 10},
                              "StoppingCondition": {"MaxRuntimeInSeconds": 600}},
-              "ResultPath": "$.train", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}], "Next": "Check"},
+              "ResultPath": "$.train", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}], "Next": "Tune"},
+    "Tune": {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createHyperParameterTuningJob",
+             "Parameters": {"HyperParameterTuningJobName": "tune-deployed-1",
+                            "HyperParameterTuningJobConfig": {
+                                "Strategy": "Bayesian",
+                                "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "validation:rmse"},
+                                "ResourceLimits": {"MaxNumberOfTrainingJobs": 4, "MaxParallelTrainingJobs": 2},
+                                "ParameterRanges": {"ContinuousParameterRanges": [
+                                    {"Name": "eta", "MinValue": "0.1", "MaxValue": "0.5"}]}},
+                            "TrainingJobDefinition": {
+                                "AlgorithmSpecification": {"TrainingImage": "683313688378.dkr.ecr.us-east-1.amazonaws.com/"
+                                                           "sagemaker-xgboost:1.7-1", "TrainingInputMode": "File"},
+                                "RoleArn": "arn:aws:iam::123456789012:role/sagemaker",
+                                "OutputDataConfig": {"S3OutputPath": "s3://data/models"},
+                                "ResourceConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large",
+                                                   "VolumeSizeInGB": 10},
+                                "StoppingCondition": {"MaxRuntimeInSeconds": 600}}},
+             "ResultPath": "$.tune", "Next": "Check"},
     "Check": {"Type": "Choice", "Choices": [{"Variable": "$.data.rows", "NumericGreaterThan": 5, "Next": "Done"}],
               "Default": "Failed"},
     "Failed": {"Type": "Fail", "Error": "Pipeline.Failed"},
@@ -115,8 +132,12 @@ def test_report_of_a_deployed_execution(env: str, tmp_path: Path, capsys):
     page = (tmp_path / "deployed.html").read_text()
     states = {name: status for status, name in re.findall(r'<g class="state type-\w+ s-([\w-]+)" data-state="([^"]+)"',
                                                            page)}
-    assert states == {"Prepare": "succeeded", "Train": "succeeded", "Check": "succeeded", "Done": "succeeded",
-                      "Failed": "not-reached"}
+    assert states == {"Prepare": "succeeded", "Train": "succeeded", "Tune": "succeeded", "Check": "succeeded",
+                      "Done": "succeeded", "Failed": "not-reached"}
+    # moto answers DescribeHyperParameterTuningJob but has no ListTrainingJobsForHyperParameterTuningJob:
+    # the tuning job is still reported, with the one trial its Describe names (BestTrainingJob), marked best.
+    assert "HyperParameterTuningJob tune-deployed-1" in page and "#/hyper-tuning-jobs/tune-deployed-1" in page
+    assert page.count('class="trial best"') == 1
     assert "TrainingJob train-deployed-1" in page and "2 × ml.m5.xlarge" in page
     assert "[59] train-rmse:0.017" in page                                # the log tail, from CloudWatch
     assert "#logsV2:log-groups/log-group/$252Faws$252Fsagemaker$252FTrainingJobs/log-events/" \
@@ -134,10 +155,11 @@ def test_default_report_file_is_named_after_the_execution(env: str, tmp_path: Pa
 def test_runs_deployed(env: str, capsys):
     assert main(["runs", "--deployed"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    # The best metric is the training job's first metric as DescribeTrainingJob answers (moto: train:progress).
-    metric = boto3.client("sagemaker").describe_training_job(TrainingJobName=JOB)["FinalMetricDataList"][0]
+    # The best metric is the tuning job's best objective, as DescribeHyperParameterTuningJob answers it.
+    best = boto3.client("sagemaker").describe_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName="tune-deployed-1")["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]
     assert len(lines) == 2 and re.match(rf"SUCCEEDED\s+\S+ \S+\s+[\d.]+ s\s+deployed-demo\s+run-1\s+"
-                                        rf"{re.escape(metric['MetricName'])} = {metric['Value']:.6g}$", lines[1])
+                                        rf"validation:rmse = {best['Value']:.6g}$", lines[1])
     assert main(["runs", "deployed-demo", "--deployed"]) == 0
     assert "run-1" in capsys.readouterr().out
     assert main(["runs", "nope", "--deployed"]) == 2
