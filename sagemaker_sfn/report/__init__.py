@@ -127,6 +127,10 @@ class ExecutionReport:
         return write_report(self.record, path)
 
     def _repr_html_(self) -> str:
+        from html import escape
+
         from sagemaker_sfn.report.page import render_page
 
-        return render_page(self.record, base_dir=Path.cwd())
+        # In an iframe: the page's own styles (body, tables, headings) must not restyle the notebook.
+        page = render_page(self.record, base_dir=Path.cwd())
+        return f'<iframe srcdoc="{escape(page)}" style="width:100%;height:900px;border:1px solid #ddd"></iframe>'

@@ -190,3 +190,14 @@ def test_report_of_an_unknown_run_or_broken_history_is_a_clear_error(project, ca
     (broken / "history.json").write_text("[{")
     assert main(["report", "broken"]) == 2
     assert "history.json is not valid JSON" in capsys.readouterr().err
+
+
+def test_execution_report_shows_itself_in_a_notebook_without_restyling_it(tune_run: Path):
+    import html as html_module
+
+    from sagemaker_sfn.report import ExecutionReport
+
+    shown = ExecutionReport.load(str(tune_run))._repr_html_()
+    assert shown.startswith("<iframe srcdoc=\"") and "<style>" not in shown     # styles stay inside the frame
+    inner = html_module.unescape(re.search(r'srcdoc="([^"]*)"', shown)[1])
+    assert inner.startswith("<!DOCTYPE html>") and 'class="sfn-graph"' in inner
