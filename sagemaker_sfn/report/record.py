@@ -31,7 +31,7 @@ JOB_NAME_MEMBERS: tuple[tuple[str, str], ...] = (
 )
 # The Step Functions SageMaker integration's Create* actions (resource arn:...:states:::sagemaker:<action>[.sync])
 # -> the job kind they start. Source: AWS Step Functions developer guide, "Create and manage Amazon
-# SageMaker AI jobs with Step Functions" (supported APIs list).
+# SageMaker AI jobs with Step Functions" (docs.aws.amazon.com/step-functions/latest/dg/connect-sagemaker.html).
 CREATE_ACTIONS: dict[str, str] = {
     "createTrainingJob": "TrainingJob",
     "createHyperParameterTuningJob": "HyperParameterTuningJob",
@@ -39,8 +39,10 @@ CREATE_ACTIONS: dict[str, str] = {
     "createProcessingJob": "ProcessingJob",
 }
 # SageMaker writes each job kind's container logs to this CloudWatch Logs group, one stream per
-# instance named "<job name>/<host>-<epoch>". Source: SageMaker developer guide, "Log groups and
-# streams that Amazon SageMaker AI sends to Amazon CloudWatch Logs".
+# instance, every stream name starting "<job name>/" (training: <job>/algo-<n>-<epoch>; processing:
+# <job>/<hostname>-<epoch>; transform: <job>/<instance-id>-<epoch>). Source: SageMaker developer
+# guide, "Log groups and streams that Amazon SageMaker AI sends to Amazon CloudWatch Logs"
+# (docs.aws.amazon.com/sagemaker/latest/dg/logging-cloudwatch.html).
 LOG_GROUPS: dict[str, str] = {
     "TrainingJob": "/aws/sagemaker/TrainingJobs",
     "ProcessingJob": "/aws/sagemaker/ProcessingJobs",
