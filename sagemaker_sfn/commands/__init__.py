@@ -17,4 +17,7 @@ COMMANDS: dict[str, str] = {
     "history": "history",
     "cache": "cache",
     "redrive": "redrive",
+    "report": "report",
+    "runs": "runs",
+    "logs": "logs",
 }

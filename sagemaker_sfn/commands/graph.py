@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "draw a state machine as a Mermaid flowchart or Graphviz DOT"
+HELP = "draw a state machine as a Mermaid flowchart, Graphviz DOT, or a picture (SVG / HTML)"
 DESCRIPTION = """\
 Print the state machine as a Mermaid flowchart (default) or as Graphviz DOT (--format dot), for a
-README, a pull request or any diagram viewer.
+README, a pull request or any diagram viewer; or as a picture, laid out here: --format svg (an SVG
+image) or --format html (a page holding it), the drawing `sagemaker-sfn report` shows.
 
 Each state type has its own shape (Task: box, Choice: diamond, Wait: stadium/hexagon, Pass:
 parallelogram, Succeed and Fail: circles); Choice edges carry their condition (shortened) and
@@ -20,14 +21,19 @@ validator's errors are listed).
 examples:
   sagemaker-sfn graph tune-xgboost > tune-xgboost.mmd        paste into any Mermaid renderer
   sagemaker-sfn graph train-evaluate --format dot | dot -Tsvg > train-evaluate.svg
+  sagemaker-sfn graph train-evaluate --format svg > train-evaluate.svg   no Graphviz needed
+
+in a notebook:
+  from sagemaker_sfn.report import Diagram; Diagram(definition)          shows itself inline
 """
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("definition", metavar="FILE|PIPELINE",
                         help="an ASL JSON file, or a pipeline name (reads asl_templates/<name>.asl.json)")
-    parser.add_argument("--format", choices=("mermaid", "dot"), default="mermaid",
-                        help="mermaid: a Mermaid flowchart (default); dot: Graphviz DOT")
+    parser.add_argument("--format", choices=("mermaid", "dot", "svg", "html"), default="mermaid",
+                        help="mermaid: a Mermaid flowchart (default); dot: Graphviz DOT; svg: a picture; "
+                             "html: a page holding the picture")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -234,10 +234,13 @@ def run(args: argparse.Namespace) -> int:
             return _record_interrupted(recorder, run_dir=run_dir, name=execution_name, args=args)
         real_seconds = time.monotonic() - started
         return _record_and_report(result, args=args, run_dir=run_dir, root=root, progress=progress,
+                                  definition=loaded.definition if previous is None else previous.definition,
+                                  state_machine_name=name,
                                   real_seconds=real_seconds, summary_extra=summary_extra)
 
 
 def _record_and_report(result: Any, *, args: argparse.Namespace, run_dir: Path, root: Path, progress: Any,
+                       definition: dict[str, Any], state_machine_name: str,
                        real_seconds: float, summary_extra: list[str]) -> int:
     from sagemaker_sfn.failures import explain_execution
     from sagemaker_sfn.local.record import write_run_record
@@ -255,6 +258,9 @@ def _record_and_report(result: Any, *, args: argparse.Namespace, run_dir: Path, 
         outcome["failure"] = failure.as_json()
     write_run_record(run_dir, history=history, result=outcome,
                      extra_history=Path(args.history) if args.history else None)
+    from sagemaker_sfn.report import save_local_run  # execution.json, definition.json, report.html
+
+    save_local_run(run_dir, result=result, definition=definition, state_machine_name=state_machine_name)
     if args.json:
         print(json.dumps(outcome))
     else:
@@ -465,4 +471,6 @@ def _print_summary(result: Any, *, progress: Any, real_seconds: float, run_dir: 
     lines.append(f"  history:   {where}/history.json" + (f" (and {history_file})" if history_file else ""))
     lines.append(f"  output:    {where}/output.json")
     lines.extend(f"  {line}" for line in extra)
+    if (run_dir / "report.html").is_file():   # last: the one line to open after a run
+        lines.append(f"  report:    {where}/report.html")
     print("\n".join(lines))

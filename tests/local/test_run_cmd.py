@@ -105,6 +105,7 @@ SUCCEEDED  exec-2
   states:    2 run, 3 retries (Train x3)
   history:   .sfn-local/exec-2/history.json
   output:    .sfn-local/exec-2/output.json
+  report:    .sfn-local/exec-2/report.html
 """
 
 
@@ -130,6 +131,7 @@ FAILED  exec-3
   states:    3 run, 0 retries, 1 error caught
   history:   .sfn-local/exec-3/history.json
   output:    .sfn-local/exec-3/output.json
+  report:    .sfn-local/exec-3/report.html
 """
 
 
@@ -271,4 +273,5 @@ SUCCEEDED  e
   states:    7 run, 1 retry (Work x1)
   history:   .sfn-local/e/history.json
   output:    .sfn-local/e/output.json
+  report:    .sfn-local/e/report.html
 """
