@@ -201,6 +201,11 @@ def run(args: argparse.Namespace) -> int:
     _write_json(run_dir / "history.json", history)
     _write_json(run_dir / "output.json", {"status": result.status, "output": output,
                                           "error": result.error, "cause": result.cause})
+    for map_run in getattr(result, "map_runs", []):   # Distributed Map: each child execution's own record
+        _write_json(run_dir / "map-runs" / map_run.run_id / "map-run.json", map_run.describe())
+        for child in map_run.children:
+            _write_json(run_dir / "map-runs" / map_run.run_id / "executions" / f"{child.name}.json",
+                        {**child.describe(), "history": child.history_json()})
     if args.history:
         _write_json(Path(args.history), history)
 
