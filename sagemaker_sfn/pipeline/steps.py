@@ -291,6 +291,9 @@ BUILDERS: dict[str, Builder] = {
     "succeed": _succeed,
     "fail": _fail,
 }
+from sagemaker_sfn.pipeline.emr_step import build_emr  # noqa: E402  (it reuses the helpers above)
+
+BUILDERS["emr"] = build_emr
 
 # Types whose states never continue: `next`/`end` make no sense on them.
 TERMINAL_TYPES = {"choice", "succeed", "fail", "metric-gate"}
