@@ -293,7 +293,10 @@ BUILDERS: dict[str, Builder] = {
 }
 from sagemaker_sfn.pipeline.emr_step import build_emr  # noqa: E402  (it reuses the helpers above)
 
+from sagemaker_sfn.pipeline.function_step import build_function  # noqa: E402
+
 BUILDERS["emr"] = build_emr
+BUILDERS["function"] = build_function
 
 # Types whose states never continue: `next`/`end` make no sense on them.
 TERMINAL_TYPES = {"choice", "succeed", "fail", "metric-gate"}
