@@ -48,12 +48,12 @@ def parse_target(target: str) -> tuple[str, str, str | None]:
 
 
 def _args_template(args: dict[str, Any]) -> dict[str, Any]:
-    """Argument values as a Parameters template: paths become ``key.$``."""
+    """Argument values as a Parameters template: paths become ``key.$`` (a ``key.$`` given stays)."""
     template: dict[str, Any] = {}
     for key, value in args.items():
         if isinstance(value, dict):
             template[key] = _args_template(value)
-        elif is_dynamic_value(value):
+        elif is_dynamic_value(value) and not key.endswith(".$"):
             template[f"{key}.$"] = value
         else:
             template[key] = value
