@@ -71,7 +71,10 @@ def quality_check_states(*, name: str, pipeline: str, dataset: str, result_key: 
     if check not in CHECKS:
         raise ValueError(f"check must be one of {', '.join(CHECKS)} (model-quality, data-bias, model-bias and "
                          f"explainability are not available), got {check!r}")
-    if baseline is not None and (not isinstance(baseline, dict) or set(baseline) != {"statistics", "constraints"}):
+    if isinstance(baseline, dict):   # `statistics.$: $.path` reads as `statistics: $.path`
+        baseline = {str(k).removesuffix(".$"): v for k, v in baseline.items()}
+    if baseline is not None and (not isinstance(baseline, dict) or set(baseline) != {"statistics", "constraints"}
+                                 or not all(isinstance(v, str) and v for v in baseline.values())):
         raise ValueError("baseline must give both statistics and constraints (S3 URIs of statistics.json and "
                          "constraints.json)")
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "check"

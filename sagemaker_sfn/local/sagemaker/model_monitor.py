@@ -145,16 +145,18 @@ def suggest_constraints(stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cdf_distance(baseline: dict[str, Any], current: list[float]) -> float:
-    """Largest |CDF_baseline - CDF_current| at the baseline's bucket edges."""
+    """Largest |CDF_baseline - CDF_current| at the baseline's bucket edges (buckets hold
+    [lower, upper), the last one its upper bound too, as :func:`feature_statistics` fills them)."""
     buckets = baseline["distribution"]["kll"]["buckets"]
     total = sum(b["count"] for b in buckets) or 1
     seen = 0
     distance = 0.0
-    for bucket in buckets:
+    for index, bucket in enumerate(buckets):
         seen += bucket["count"]
         edge = bucket["upper_bound"]
-        current_share = sum(1 for x in current if x <= edge) / (len(current) or 1)
-        distance = max(distance, abs(seen / total - current_share))
+        last = index == len(buckets) - 1
+        below = sum(1 for x in current if (x <= edge if last else x < edge))
+        distance = max(distance, abs(seen / total - below / (len(current) or 1)))
     return distance
 
 
