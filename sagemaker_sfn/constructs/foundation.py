@@ -55,9 +55,10 @@ class FoundationRefs:
 
 def _sagemaker_ecr_repositories(stack: cdk.Stack) -> list[str]:
     # The built-in images live in SageMaker-owned accounts, one per region: any account, but only
-    # the three repositories our placeholders point at.
+    # the repositories our image placeholders point at.
     return [stack.format_arn(service="ecr", account="*", resource="repository", resource_name=name)
-            for name in ("sagemaker-xgboost", "sagemaker-scikit-learn", "sagemaker-clarify-processing")]
+            for name in ("sagemaker-xgboost", "sagemaker-scikit-learn", "sagemaker-clarify-processing",
+                         "sagemaker-model-monitor-analyzer")]
 
 
 class Foundation(Construct):

@@ -1,8 +1,8 @@
-"""SageMaker built-in image URIs per region, for ``${XGBoostImageUri}``, ``${SKLearnImageUri}``
-and ``${ClarifyImageUri}``.
+"""SageMaker built-in image URIs per region, for ``${XGBoostImageUri}``, ``${SKLearnImageUri}``,
+``${ClarifyImageUri}`` and ``${ModelMonitorImageUri}``.
 
 The registry accounts are SageMaker's own (the same table the SageMaker Python SDK ships in
-``image_uri_config/{xgboost,sklearn,clarify}.json``), for the commercial regions most used.
+``image_uri_config/{xgboost,sklearn,clarify,model-monitor}.json``), for the commercial regions most used.
 Pure Python, no CDK import: the stack turns this into a ``CfnMapping`` so one template deploys
 to any listed region, and tests read it directly.
 """
@@ -52,6 +52,26 @@ _CLARIFY_ACCOUNTS: dict[str, str] = {
     "sa-east-1": "520018980103",
 }
 
+# sagemaker-model-monitor-analyzer (the SDK's image_uri_config/model-monitor.json, version "1", no tag).
+_MODEL_MONITOR_ACCOUNTS: dict[str, str] = {
+    "us-east-1": "156813124566",
+    "us-east-2": "777275614652",
+    "us-west-1": "890145073186",
+    "us-west-2": "159807026194",
+    "ca-central-1": "536280801234",
+    "eu-central-1": "048819808253",
+    "eu-north-1": "895015795356",
+    "eu-west-1": "468650794304",
+    "eu-west-2": "749857270468",
+    "eu-west-3": "680080141114",
+    "ap-northeast-1": "574779866223",
+    "ap-northeast-2": "709848358524",
+    "ap-south-1": "126357580389",
+    "ap-southeast-1": "245545462676",
+    "ap-southeast-2": "563025443158",
+    "sa-east-1": "539772159869",
+}
+
 SUPPORTED_REGIONS: tuple[str, ...] = tuple(sorted(_FRAMEWORK_ACCOUNTS))
 
 
@@ -66,6 +86,8 @@ def image_uris(region: str) -> dict[str, str]:
         "XGBoostImageUri": f"{framework}/sagemaker-xgboost:{XGBOOST_VERSION}",
         "SKLearnImageUri": f"{framework}/sagemaker-scikit-learn:{SKLEARN_VERSION}-cpu-py3",
         "ClarifyImageUri": f"{clarify}/sagemaker-clarify-processing:{CLARIFY_VERSION}",
+        "ModelMonitorImageUri": f"{_MODEL_MONITOR_ACCOUNTS[region]}.dkr.ecr.{region}.amazonaws.com/"
+                                "sagemaker-model-monitor-analyzer",
     }
 
 

@@ -33,7 +33,7 @@ from sagemaker_sfn.project import placeholders_in, substitute_placeholders
 
 EXAMPLES_DIR = "examples"
 CONVENTIONAL_PLACEHOLDERS = ("DataBucket", "SageMakerRoleArn", "FailureTopicArn", "CallbackQueueUrl",
-                             "XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri")
+                             "XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "ModelMonitorImageUri")
 CODE_PREFIX = "code/"
 
 

@@ -102,7 +102,8 @@ def test_sagemaker_role_reads_data_writes_outputs_pulls_images_and_logs(synthesi
     assert statements["WriteJobMetrics"]["Condition"] == {"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}
     assert sorted(render(r) for r in statements["PullBuiltInImages"]["Resource"]) == [
         f"arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/{name}"
-        for name in ("sagemaker-clarify-processing", "sagemaker-scikit-learn", "sagemaker-xgboost")]
+        for name in ("sagemaker-clarify-processing", "sagemaker-model-monitor-analyzer", "sagemaker-scikit-learn",
+                     "sagemaker-xgboost")]
 
 
 def test_failure_topic_is_kms_encrypted_tls_only_and_emails_the_team(synthesized) -> None:

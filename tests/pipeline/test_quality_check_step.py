@@ -24,7 +24,7 @@ def test_the_shipped_pipeline_with_a_function_and_a_data_quality_check_validates
 def _load(tmp_path: Path, body: str) -> dict:
     (tmp_path / "pipelines").mkdir(exist_ok=True)
     path = tmp_path / "pipelines" / "demo.yaml"
-    path.write_text("name: demo\nplaceholders:\n  ModelMonitorImageUri: {description: analyzer}\nsteps:\n"
+    path.write_text("name: demo\nsteps:\n"
                     + textwrap.indent(textwrap.dedent(body), "  "), encoding="utf-8")
     return load_pipeline(path).definition
 

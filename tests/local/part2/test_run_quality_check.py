@@ -12,11 +12,8 @@ import pytest
 from sagemaker_sfn.cli import main
 from sagemaker_sfn.pipeline import load_pipeline
 
-IMAGE = "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
 PIPELINE = """\
 name: qc
-placeholders:
-  ModelMonitorImageUri: {{description: the analyzer image, local: {image}}}
 steps:
   - name: Suggest
     type: quality-check
@@ -41,7 +38,7 @@ def _project(project: Path, monkeypatch, *, skip: bool) -> Path:
     (data / "drifted" / "d.csv").write_text("kind,size\n" + "".join(f"c,{50 + i}\n" for i in range(70)))
     (project / "pipelines").mkdir(exist_ok=True)
     path = project / "pipelines" / "qc.yaml"
-    path.write_text(PIPELINE.format(image=IMAGE, skip=str(skip).lower()), encoding="utf-8")
+    path.write_text(PIPELINE.format(skip=str(skip).lower()), encoding="utf-8")
     (project / "asl_templates").mkdir(exist_ok=True)
     (project / "asl_templates" / "qc.asl.json").write_text(json.dumps(load_pipeline(path).definition))
     monkeypatch.chdir(project)
