@@ -265,3 +265,33 @@ def test_mocked_run_answers_the_reader_and_the_child_tasks_from_the_mock_file() 
     assert [call.parameters for call in mock.calls if call.state_name == "Score"] == [
         {"Payload": {"key": "in/a"}}, {"Payload": {"key": "in/b"}}]
     assert mock.calls[0].resource == "arn:aws:states:::aws-sdk:s3:listObjectsV2"
+
+
+def test_jsonata_reader_arguments_and_result_writer_arguments(s3) -> None:
+    s3.put_object(Bucket=BUCKET, Key="j/items.json", Body=b'[{"n": 1}, {"n": 2}]')
+    definition = {"QueryLanguage": "JSONata", "StartAt": "Fan", "States": {"Fan": {
+        "Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"},
+                       "Arguments": {"Bucket": BUCKET, "Key": "{% $states.input.key %}"}},
+        "ItemSelector": {"double": "{% $states.context.Map.Item.Value.n * 2 %}"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                         "Arguments": {"Bucket": BUCKET, "Prefix": "{% 'out/' & $states.input.run %}"},
+                         "WriterConfig": {"Transformation": "COMPACT", "OutputType": "JSONL"}},
+        "End": True}}}
+    result = _run(definition, {"key": "j/items.json", "run": "r1"})
+    assert result.status == "SUCCEEDED", result.cause
+    run = result.map_runs[0]
+    body = s3.get_object(Bucket=BUCKET, Key=f"out/r1/{run.run_id}/SUCCEEDED_0.jsonl")["Body"].read().decode()
+    assert [json.loads(line) for line in body.splitlines()] == [{"double": 2}, {"double": 4}]
+    assert result.output["ResultWriterDetails"]["Key"] == f"out/r1/{run.run_id}/manifest.json"
+
+
+def test_writer_config_alone_shapes_the_states_result(s3) -> None:
+    processor = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"pair.$": "States.Array($, $)"},
+                                                  "OutputPath": "$.pair", "End": True}}}
+    definition = _machine({"ItemsPath": "$", "ResultWriter": {"WriterConfig": {"Transformation": "FLATTEN",
+                                                                               "OutputType": "JSON"}}},
+                          processor=processor)
+    assert _run(definition, [1, 2]).output == [1, 1, 2, 2]
