@@ -4,7 +4,7 @@
 Source: the ``sagemaker-core`` wheel on PyPI (AWS's SageMaker Python SDK v3 core) ships
 ``sagemaker/core/image_uri_config/<framework>.json``, the data ``sagemaker.image_uris.retrieve``
 uses: per image version, the registry account of every region SageMaker publishes it in. This
-script downloads that wheel *without its dependencies* and copies the three images our placeholders
+script downloads that wheel *without its dependencies* and copies the images our placeholders
 use into the JSON file the constructs read.
 
 Why a copy and not a dependency: installing sagemaker-core pulls ~20 packages, one of which
@@ -31,6 +31,8 @@ IMAGES = {
     "XGBoostImageUri": ("xgboost", "training", "1.7-1", ""),
     "SKLearnImageUri": ("sklearn", "training", "1.2-1", "-cpu-py3"),
     "ClarifyImageUri": ("clarify", "processing", "1.0", ""),
+    # Published untagged: the SDK's model-monitor.json has the one version "" (image URI without ":").
+    "ModelMonitorImageUri": ("model-monitor", "monitoring", "", ""),
 }
 
 

@@ -258,6 +258,13 @@ def _record_and_report(result: Any, *, args: argparse.Namespace, run_dir: Path, 
         outcome["failure"] = failure.as_json()
     write_run_record(run_dir, history=history, result=outcome,
                      extra_history=Path(args.history) if args.history else None)
+    from sagemaker_sfn.files import write_json_atomic
+
+    for map_run in getattr(result, "map_runs", []):   # Distributed Map: each child execution's own record
+        write_json_atomic(run_dir / "map-runs" / map_run.run_id / "map-run.json", map_run.describe())
+        for child in map_run.children:
+            write_json_atomic(run_dir / "map-runs" / map_run.run_id / "executions" / f"{child.name}.json",
+                              {**child.describe(), "history": child.history_json()})
     from sagemaker_sfn.report import save_local_run  # execution.json, definition.json, report.html
 
     save_local_run(run_dir, result=result, definition=definition, state_machine_name=state_machine_name)

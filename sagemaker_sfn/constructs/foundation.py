@@ -91,6 +91,7 @@ CACHE_PARTITION_KEY = "CacheKey"     # String
 CACHE_TTL_ATTRIBUTE = "ExpiresAt"    # Number, epoch seconds; DynamoDB deletes expired items itself
 
 
+
 class Foundation(Construct):
     """Creates the shared resources.
 

@@ -1,5 +1,5 @@
-"""SageMaker built-in image URIs per region, for ``${XGBoostImageUri}``, ``${SKLearnImageUri}``
-and ``${ClarifyImageUri}``, from the registry data AWS publishes with its SageMaker SDK.
+"""SageMaker built-in image URIs per region, for ``${XGBoostImageUri}``, ``${SKLearnImageUri}``,
+``${ClarifyImageUri}`` and ``${ModelMonitorImageUri}``, from the registry data AWS publishes with its SageMaker SDK.
 
 Source (issue 10 item 7): the ``sagemaker-core`` package (the core of AWS's SageMaker Python SDK
 v3) ships ``sagemaker/core/image_uri_config/<framework>.json``, the data ``image_uris.retrieve``
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 REGISTRY_FILE = Path(__file__).with_name("image_registry.json")
-_IMAGES = ("XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri")
+_IMAGES = ("XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "ModelMonitorImageUri")
 
 
 @cache
@@ -71,8 +71,9 @@ def image_uri(placeholder: str, region: str) -> str:
         raise KeyError(f"SageMaker publishes no {entry['repository']}:{entry['version']} image for region {region!r} "
                        f"(registry data of {registry_source().split(',')[0]}); it does for: "
                        f"{', '.join(image_regions(placeholder))}")
-    return (f"{account}.dkr.ecr.{region}.{_dns_suffix(region)}/{entry['repository']}:"
-            f"{entry['version']}{entry['tag']}")
+    # The Model Monitor analyzer is published untagged (its registry version is ""): no ":" then.
+    tag = f":{entry['version']}{entry['tag']}" if entry["version"] or entry["tag"] else ""
+    return f"{account}.dkr.ecr.{region}.{_dns_suffix(region)}/{entry['repository']}{tag}"
 
 
 def supported_regions() -> tuple[str, ...]:
@@ -81,7 +82,7 @@ def supported_regions() -> tuple[str, ...]:
 
 
 def image_uris(region: str, names: tuple[str, ...] | None = None) -> dict[str, str]:
-    """Placeholder name -> image URI in ``region``, for ``names`` (default: all three)."""
+    """Placeholder name -> image URI in ``region``, for ``names`` (default: all four)."""
     return {name: image_uri(name, region) for name in (names or _IMAGES)}
 
 

@@ -23,6 +23,7 @@ IMAGE_PLACEHOLDER_REPOSITORIES: dict[str, str] = {
     "${XGBoostImageUri}": "sagemaker-xgboost",
     "${SKLearnImageUri}": "sagemaker-scikit-learn",
     "${ClarifyImageUri}": "sagemaker-clarify-processing",
+    "${ModelMonitorImageUri}": "sagemaker-model-monitor-analyzer",
 }
 # Request fields that hold an image URI, in every SageMaker API the integrations call
 # (AlgorithmSpecification.TrainingImage, AppSpecification.ImageUri, PrimaryContainer.Image, ...).

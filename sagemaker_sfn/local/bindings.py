@@ -28,6 +28,7 @@ LOCAL_CACHE_TABLE = "sagemaker-sfn-cache"   # step cache (sagemaker_sfn.cache), 
 XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
 SKLEARN_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 CLARIFY_IMAGE = "205585389593.dkr.ecr.us-east-1.amazonaws.com/sagemaker-clarify-processing:1.0"
+MODEL_MONITOR_IMAGE = "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
 
 _FUNCTION = re.compile(r"^(?P<pascal>[A-Z][A-Za-z0-9]*)FunctionArn$")
 
@@ -65,6 +66,7 @@ def local_value(name: str, *, region: str = LOCAL_REGION, account: str = LOCAL_A
         "SKLearnImageUri": SKLEARN_IMAGE,
         "ClarifyImageUri": CLARIFY_IMAGE,
         "CacheTableName": LOCAL_CACHE_TABLE,
+        "ModelMonitorImageUri": MODEL_MONITOR_IMAGE,
     }
     if name in fixed:
         return fixed[name]

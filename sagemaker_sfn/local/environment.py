@@ -34,7 +34,8 @@ from sagemaker_sfn.project import placeholders_in, substitute_placeholders
 
 EXAMPLES_DIR = "examples"
 CONVENTIONAL_PLACEHOLDERS = ("DataBucket", "SageMakerRoleArn", "FailureTopicArn", "CallbackQueueUrl",
-                             "XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "CacheTableName")
+                             "XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "CacheTableName",
+                             "ModelMonitorImageUri")
 CODE_PREFIX = "code/"
 
 
@@ -66,10 +67,12 @@ class LocalEnvironment:
     def check(self, definition: dict[str, Any]) -> list[str]:
         """Problems that would fail the run, found before any job starts, all of them: images and
         Lambdas with no local code (each with the bindings line to add), scripts missing from examples/."""
+        from sagemaker_sfn.local.integrations.emr import emr_problems
+
         return check_definition(definition, substitutions=self.substitutions, project_root=self.project_root,
                                 bucket=self.account.bucket, images=self.sagemaker.images,
                                 handlers=getattr(self.bindings, "lambdas", None),
-                                hint_file=getattr(self.bindings, "file_for_hints", None))
+                                hint_file=getattr(self.bindings, "file_for_hints", None)) + emr_problems(definition)
 
     def finish(self, result: Any = None) -> None:
         """Wait for background jobs, write each job's Describe response to ``run_dir/jobs/<job>/describe.json``
@@ -434,8 +437,12 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
         lambda_ = LambdaIntegration(project_root=project_root, log_dir=run_dir / "logs",
                                     region=account.region, account=account.account, handlers=bindings.lambdas)
         sagemaker = SageMakerIntegration(sm=sm)
+        from sagemaker_sfn.local.integrations.emr import EmrIntegration
+
         integration = LocalIntegration(sagemaker=sagemaker, lambda_=lambda_,
-                                       services=ServicesIntegration(region=account.region), callbacks=answers)
+                                       services=ServicesIntegration(region=account.region), callbacks=answers,
+                                       emr=EmrIntegration(run_dir=run_dir, region=account.region,
+                                                          account=account.account))
         env = LocalEnvironment(substitutions=substitutions, integration=integration, clock=clock,
                                project_root=project_root, pipeline_name=pipeline_name, run_dir=run_dir,
                                account=account, sagemaker=sm, bindings=bindings, unbound=unbound)

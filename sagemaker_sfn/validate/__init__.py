@@ -25,11 +25,12 @@ __all__ = ["ERROR", "WARNING", "Finding", "STATE_RULES", "validate_definition", 
 def _state_rules() -> list[Callable[..., Iterable[Finding]]]:
     from sagemaker_sfn.validate import (choice, fields, integrations, job_names, jsonata_rule, paths, resilience,
                                         retry_catch, sagemaker)
+    from sagemaker_sfn.validate.emr import check_emr
 
     return [fields.check_fields, retry_catch.check_retry, retry_catch.check_catch, choice.check_choices,
             paths.check_state_paths, paths.check_state_templates, jsonata_rule.check_jsonata, sagemaker.check_sagemaker,
             job_names.check_job_names, integrations.check_integration_parameters, integrations.check_task_token,
-            resilience.check_retry_and_catch]
+            resilience.check_retry_and_catch, check_emr]
 
 
 def __getattr__(name: str) -> Any:

@@ -76,6 +76,8 @@ def test_image_uris_for_a_region() -> None:
         "XGBoostImageUri": "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.7-1",
         "SKLearnImageUri": "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
         "ClarifyImageUri": "306415355426.dkr.ecr.us-west-2.amazonaws.com/sagemaker-clarify-processing:1.0",
+        # sagemaker-python-sdk src/sagemaker/image_uri_config/model-monitor.json, us-west-2
+        "ModelMonitorImageUri": "159807026194.dkr.ecr.us-west-2.amazonaws.com/sagemaker-model-monitor-analyzer",
     }
 
 

@@ -14,7 +14,7 @@ import pytest
 from sagemaker_sfn.constructs.images import REGISTRY_FILE, image_regions, image_table, image_uri, image_uris, registry_source
 from tests.constructs.conftest import REPO
 
-PLACEHOLDERS = ("XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri")
+PLACEHOLDERS = ("XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "ModelMonitorImageUri")
 
 
 def test_known_uris_for_a_region() -> None:
@@ -23,6 +23,8 @@ def test_known_uris_for_a_region() -> None:
         "XGBoostImageUri": "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.7-1",
         "SKLearnImageUri": "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
         "ClarifyImageUri": "306415355426.dkr.ecr.us-west-2.amazonaws.com/sagemaker-clarify-processing:1.0",
+        # Model Monitor's analyzer is published untagged (model-monitor.json's one version is "").
+        "ModelMonitorImageUri": "159807026194.dkr.ecr.us-west-2.amazonaws.com/sagemaker-model-monitor-analyzer",
     }
     assert registry_source().startswith("sagemaker-core 2.")
 
@@ -53,7 +55,7 @@ def test_sagemaker_regions_without_the_image_fail_saying_where_it_exists() -> No
             image_uri("XGBoostImageUri", region)
 
 
-def test_update_script_copies_the_three_images_from_a_sagemaker_core_wheel(tmp_path: Path) -> None:
+def test_update_script_copies_the_images_from_a_sagemaker_core_wheel(tmp_path: Path) -> None:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("update_image_registry", REPO / "scripts" / "update_image_registry.py")
@@ -70,11 +72,15 @@ def test_update_script_copies_the_three_images_from_a_sagemaker_core_wheel(tmp_p
         archive.writestr("sagemaker/core/image_uri_config/clarify.json", json.dumps({
             "processing": {"versions": {"1.0": {"registries": registries,
                                                 "repository": "sagemaker-clarify-processing"}}}}))
+        archive.writestr("sagemaker/core/image_uri_config/model-monitor.json", json.dumps({
+            "scope": ["monitoring"], "versions": {"": {"registries": registries,
+                                                      "repository": "sagemaker-model-monitor-analyzer"}}}))
     extracted = module.extract(wheel)
     assert extracted["source"].startswith("sagemaker-core 9.9.9, sagemaker/core/image_uri_config/")
     assert extracted["images"]["SKLearnImageUri"] == {
         "repository": "sagemaker-scikit-learn", "version": "1.2-1", "tag": "-cpu-py3",
         "registries": {"af-south-1": "222222222222", "eu-west-1": "111111111111"}}
+    assert extracted["images"]["ModelMonitorImageUri"]["version"] == ""
     # The shipped file has exactly this shape.
     shipped = json.loads(REGISTRY_FILE.read_text())
     assert sorted(shipped["images"]) == sorted(PLACEHOLDERS)

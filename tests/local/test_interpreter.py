@@ -238,7 +238,8 @@ def test_map_with_real_clock_runs_items_concurrently_and_keeps_order() -> None:
     assert [e["type"] for e in result.history].count("MapIterationSucceeded") == 6
 
 
-def test_item_reader_is_refused_with_a_clear_error(clock: VirtualClock) -> None:
+def test_item_reader_without_an_integration_is_a_clear_error(clock: VirtualClock) -> None:
+    # Reading S3 needs the run's integration (tests/local/test_distributed_map.py reads local S3).
     definition = {"StartAt": "M", "States": {"M": {
         "Type": "Map", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
                                       "Parameters": {"Bucket": "b", "Key": "k.csv"}},
@@ -247,8 +248,8 @@ def test_item_reader_is_refused_with_a_clear_error(clock: VirtualClock) -> None:
     result = run_definition(definition, {}, clock=clock)
     assert (result.status, result.error, result.cause) == (
         "FAILED", "States.Runtime",
-        "An error occurred while executing the state 'M' (entered at the event id #2). ItemReader (reading items "
-        "from S3) is not supported by the local runner; pass the items in the state input (ItemsPath / Items) instead")
+        "An error occurred while executing the state 'M' (entered at the event id #2). the Map state 'M' reads or "
+        "writes S3 (getObject) but the run has no integration to answer S3 calls")
 
 
 def test_task_results_become_plain_json(clock: VirtualClock) -> None:

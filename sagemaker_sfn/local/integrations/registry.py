@@ -27,10 +27,11 @@ class LocalIntegration:
     for ``.waitForTaskToken`` states by state name (default: none, every callback echoes)."""
 
     def __init__(self, *, sagemaker: Any, lambda_: Any, services: Any,
-                 callbacks: dict[str, dict[str, Any]] | None = None) -> None:
+                 callbacks: dict[str, dict[str, Any]] | None = None, emr: Any = None) -> None:
         self.sagemaker = sagemaker
         self.lambda_ = lambda_
         self.services = services
+        self.emr = emr   # elasticmapreduce:* (local/integrations/emr.py); None: not answered
         self.callbacks = dict(callbacks or {})
 
     def route(self, request: TaskRequest) -> Any:
@@ -41,6 +42,8 @@ class LocalIntegration:
             return self.sagemaker
         if ref.service in {"sns", "sqs", "aws-sdk"}:
             return self.services
+        if ref.service == "elasticmapreduce" and self.emr is not None:
+            return self.emr
         raise UnsupportedIntegration(
             "States.Runtime", f"An error occurred while executing the state '{request.state_name}': the local runner "
                               f"does not answer Resource '{ref.resource}' (it answers sagemaker:*, lambda:invoke, "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
@@ -41,6 +41,7 @@ class ExecutionResult:
     input: Any = None           # the execution input, for describe()
     redrive_count: int = 0      # times redriven (local/interpreter/redrive.py)
     redrive_date: datetime | None = None
+    map_runs: list = field(default_factory=list)  # distributed Map Runs (distributed_map.MapRun), children inside
 
     def describe(self) -> dict:
         """DescribeExecution's shape: input / output as JSON strings, absent keys left out."""
@@ -134,5 +135,5 @@ def run_definition(definition: dict, execution_input: Any = None, *, state_machi
     return ExecutionResult(status=status, output=output if status == "SUCCEEDED" else None, error=error,
                            cause=cause, history=list(history.events), name=name, execution_arn=execution_arn,
                            state_machine_arn=state_machine_arn, start_date=start, stop_date=clock.now(),
-                           input=execution_input)
+                           input=execution_input, map_runs=list(engine.__dict__.get("_map_runs", [])))
 

@@ -131,6 +131,11 @@ def _number_field(step: Step, name: str, *, kind: str, default: float) -> float:
 
 def run_map(step: Step) -> tuple[Any, str | None]:
     state, engine = step.state, step.engine
+    if ((state.get("ItemProcessor") or state.get("Iterator") or {}).get("ProcessorConfig") or {}).get("Mode") \
+            == "DISTRIBUTED":
+        # A Map Run of child executions (ItemReader, ItemBatcher, ResultWriter): its own module.
+        from sagemaker_sfn.local.interpreter.distributed_map import run_distributed_map
+        return run_distributed_map(step)
     try:
         effective, items = _items(step)
     except StatesError as exc:

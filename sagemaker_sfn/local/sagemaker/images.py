@@ -43,6 +43,7 @@ BUILTIN_REPOSITORIES: dict[str, str] = {
     "sagemaker-mxnet": "framework",
     "huggingface-pytorch-training": "framework",
     "sagemaker-clarify-processing": "clarify",
+    "sagemaker-model-monitor-analyzer": "model-monitor",   # local/sagemaker/model_monitor.py (a stand-in)
 }
 
 LEGACY_XGBOOST = "xgboost"

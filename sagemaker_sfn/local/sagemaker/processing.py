@@ -245,7 +245,8 @@ def create_processing_job(request: dict[str, Any], *, sm: LocalSageMaker) -> dic
     inputs = _input_dirs(request, root=root)
     outputs = _output_dirs(request, root=root)
     argv: list[str] = []
-    if code.kind != "clarify":
+    exit_message: str | None = None
+    if code.kind not in ("clarify", "model-monitor"):
         try:
             argv = command_line(app, root=root, python=sm.python, program=code.program)
         except ValueError as exc:
@@ -270,6 +271,10 @@ def create_processing_job(request: dict[str, Any], *, sm: LocalSageMaker) -> dic
             local.mkdir(parents=True, exist_ok=True)
         if code.kind == "clarify":
             _run_clarify(inputs, outputs, log_path)
+        elif code.kind == "model-monitor":
+            from sagemaker_sfn.local.sagemaker.model_monitor_job import run_model_monitor
+
+            exit_message = run_model_monitor(request, inputs=inputs, outputs=outputs, log_path=log_path)
         else:
             from sagemaker_sfn.local.sagemaker.container_paths import path_map_env
             from sagemaker_sfn.local.sagemaker.requirements import install_requirements
@@ -310,6 +315,6 @@ def create_processing_job(request: dict[str, Any], *, sm: LocalSageMaker) -> dic
         return {"ProcessingJobArn": arn}
     ended = sm.now_millis()
     sm.store.update("ProcessingJob", name, ProcessingJobStatus="Completed", ProcessingEndTime=ended,
-                    LastModifiedTime=ended)
+                    LastModifiedTime=ended, **({"ExitMessage": exit_message} if exit_message else {}))
     sm.log.info("processing job %s Completed", name)
     return {"ProcessingJobArn": arn}
