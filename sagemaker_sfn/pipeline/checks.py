@@ -46,13 +46,14 @@ def pipeline_findings(pipeline: Pipeline) -> list[PipelineFinding]:
     findings = validate_definition(pipeline.definition, input_schema=pipeline.input_schema,
                                    example_input=pipeline.example_input)
     located = [(_locate(file, f.location, f.severity, f.message), f.location) for f in findings]
-    own = {(f.step, f.field, f.severity) for f, location in located if _cache_step(location) is None}
+    seen = {(f.step, f.field, f.severity) for f, location in located if _cache_step(location) is None}
     out: list[PipelineFinding] = []
     for finding, location in located:
         if _cache_step(location) is not None:
             finding = _in_step_terms(finding, location, pipeline.definition)
-            if (finding.step, finding.field, finding.severity) in own:
-                continue   # the step's own state reports the same field: one finding is enough
+            if (finding.step, finding.field, finding.severity) in seen:
+                continue   # the step's own state (or another cache state) reports that field: once is enough
+            seen.add((finding.step, finding.field, finding.severity))
         out.append(finding)
     return out
 
@@ -92,15 +93,14 @@ def _segments(text: str) -> list[str | int]:
             else re.sub(r"\\(.)", r"\1", m.group(2)) for m in _SEGMENT.finditer(text)]
 
 
-def _job_parameters(definition: dict[str, Any], generated: str, step: str) -> dict[str, Any] | None:
-    """The Parameters of ``step`` in the scope that holds the generated state ``generated``."""
+def _job_state(definition: dict[str, Any], generated: str, step: str) -> dict[str, Any] | None:
+    """The state ``step`` in the scope that holds the generated state ``generated`` (None: no such state)."""
     from sagemaker_sfn.cache.transform import scopes
 
     for scope in scopes(definition):
         states = scope.get("States") or {}
         if generated in states and isinstance(states.get(step), dict):
-            parameters = states[step].get("Parameters")
-            return parameters if isinstance(parameters, dict) else None
+            return states[step]
     return None
 
 
@@ -118,7 +118,10 @@ def _in_step_terms(finding: PipelineFinding, location: str, definition: dict[str
 
     kind, step = _cache_step(location) or ("", "")
     generated = finding.step or ""
-    parameters = _job_parameters(definition, generated, step)
+    job = _job_state(definition, generated, step)
+    if job is None:
+        return finding   # named like a cache state, but no step of that name beside it: not ours
+    parameters = job.get("Parameters") if isinstance(job.get("Parameters"), dict) else None
     rest = location[list(_STATE.finditer(location))[-1].end():]
     segments = _segments(rest)
     # The generated states' requests: the key Pass's Parameters, a listing's Arguments.

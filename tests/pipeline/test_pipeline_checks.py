@@ -118,3 +118,11 @@ def test_a_cache_state_finding_the_step_already_reports_is_dropped(tmp_path: Pat
     assert any("Cache key: Preprocess" in f.location for f in raw)   # the key state reads $.InputKey too
     errors = [f for f in pipeline_findings(pipeline) if f.severity == "error"]
     assert [(f.step, f.field) for f in errors] == [("Preprocess", "request.ProcessingInputs[1].S3Input['S3Uri.$']")]
+
+
+def test_a_state_only_named_like_a_cache_state_is_left_as_it_is() -> None:
+    from sagemaker_sfn.pipeline.checks import _in_step_terms
+
+    location = "$.States['Cache key: Nothing'].Parameters.X"
+    finding = _locate("f.yaml", location, "error", "m")
+    assert _in_step_terms(finding, location, _cached_processing()) == finding
