@@ -9,9 +9,10 @@ For a cached SageMaker job state ``S`` (a ``.sync`` Task), the transform adds, i
                                          run; Assign the hash of its keys (relative) and ETags
     Cache lookup: S     Task (JSONPath)  aws-sdk:dynamodb:getItem on ${CacheTableName}; Assign the key
                                          (States.Hash SHA-256 of all pieces) and the item
-    Cache hit?: S       Choice (JSONata) an item whose ExpiresAt is later than now -> Cache hit, else S
-    Cache hit: S        Pass (JSONata)   S's output rebuilt from the stored result: S's ResultPath and
-                                         OutputPath applied to S's input, then S's Next / End
+    Cache hit?: S       Choice (JSONata) an item whose ExpiresAt is later than now -> Cache hit (the rule's
+                                         Assign $parse's the stored result into a variable), else S
+    Cache hit: S        Pass (JSONPath)  InputPath reads that variable; S's own ResultPath and OutputPath
+                                         write it into S's input, then S's Next / End
     S                   the job, unchanged but for an Assign of its (ResultSelector'd) result and Next
     Cache store?: S     Choice (JSONata) a key was computed (the lookup answered) and the result is
                                          under 200,000 characters -> Cache store, else S's Next
@@ -27,6 +28,9 @@ hold JSONata states (the state-level ``QueryLanguage`` field, AWS "JSONata in St
 Facts relied on (sources):
 - Assign in a JSONPath Pass sees the state's result after Parameters: recorded on AWS,
   conformance ``test_assign_from_value[BASE_ASSIGN_FROM_PARAMETERS]``.
+- InputPath may read a variable (``"InputPath": "$theAnswer"``): recorded on AWS, conformance
+  ``test_reference_assign[BASE_REFERENCE_IN_INPUTPATH]``; a JSONata Choice rule may Assign: conformance
+  ``test_assign_in_choice[CONDITION_TRUE]``.
 - Assign in a Task is evaluated on the result after ResultSelector, before ResultPath (AWS
   developer guide, "Passing data between states with variables").
 - States.Hash takes at most 10,000 characters (AWS "Intrinsic functions", States.Hash).
@@ -59,8 +63,6 @@ PREFIXES = {"key": "Cache key: ", "input": "Cache input {n}: ", "lookup": "Cache
             "hit": "Cache hit: ", "store_check": "Cache store?: ", "store": "Cache store: ", "done": "Cache done: "}
 _JOB = re.compile(r"^arn:aws:states:::sagemaker:(?P<action>create(TrainingJob|ProcessingJob|TransformJob|"
                   r"HyperParameterTuningJob))\.sync$")
-_SIMPLE_PATH = re.compile(r"^\$((\.[A-Za-z_][A-Za-z0-9_-]*)|(\['[^'\]]+'\]))*$")
-_SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\['([^'\]]+)'\]")
 # Throttling or a transient DynamoDB error deserves one quick retry before falling back to the job.
 _TABLE_RETRY = [{"ErrorEquals": ["DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.RequestLimitExceeded",
                                  "DynamoDb.ThrottlingException", "DynamoDb.InternalServerErrorException"],
@@ -166,11 +168,6 @@ def _check(name: str, state: dict[str, Any]) -> str:
         raise CacheError(f"cache: state {name!r} has no Parameters (the job request)")
     if "Assign" in state:
         raise CacheError(f"cache: state {name!r} has Assign; a cache hit could not reproduce it")
-    for field in ("ResultPath", "OutputPath"):
-        path = state.get(field)
-        if path is not None and not _SIMPLE_PATH.match(path):
-            raise CacheError(f"cache: state {name!r} {field} {path!r}: a cache hit rebuilds the output only for "
-                             "paths of field names ($.a.b or $['a'])")
     return match["action"]
 
 
@@ -258,18 +255,26 @@ def _cache_state(scope: dict[str, Any], name: str, config: CacheConfig, *, used:
     # 4. Fresh entry? ExpiresAt is the TTL attribute (epoch seconds, a DynamoDB number: a string here).
     new[names["check"]] = {
         "Type": "Choice", "QueryLanguage": "JSONata",
+        # The rule parses the stored result into a variable for the hit (and drops the item it came from).
         "Choices": [{"Condition": "{% $exists($" + v + "_i.Item.Result.S) and $number($" + v + "_i.Item.ExpiresAt.N)"
                                   " > $toMillis($states.context.State.EnteredTime) / 1000 %}",
+                     "Assign": {f"{v}_h": "{% $parse($" + v + "_i.Item.Result.S) %}", f"{v}_i": None},
                      "Next": names["hit"]}],
         "Default": name,
     }
-    # 5. Hit: S's output from the stored result, exactly as S's ResultPath and OutputPath make it.
+    # 5. Hit: a JSONPath Pass whose effective input (InputPath) is the parsed stored result, written
+    # with S's own ResultPath and OutputPath: S's output exactly, by the same rules the job's result
+    # follows, and the data-flow check sees S's input kept and the result at S's ResultPath.
     # The cache's variables are not needed past this point: dropping them keeps later states' data
-    # (and the execution's variable budget) small.
+    # (and the execution's variable budget) small. (Assign reads variables as they were before the
+    # state, so clearing the one InputPath read is safe.)
     spent = {f"{v}_{suffix}": None for suffix in ("c", "i", *(("in",) if inputs else ()))}
-    hit = {"Type": "Pass", "QueryLanguage": "JSONata",
-           "Comment": f"Reuse {name}'s stored result (DynamoDB item attribute Result)",
-           "Output": "{% " + _rebuild(job, f"$parse(${v}_i.Item.Result.S)") + " %}", "Assign": spent}
+    hit: dict[str, Any] = {"Type": "Pass", "Comment": f"Reuse {name}'s stored result (DynamoDB item attribute Result)",
+                           "InputPath": f"${v}_h"}
+    for field in ("ResultPath", "OutputPath"):
+        if field in job:
+            hit[field] = job[field]
+    hit["Assign"] = {f"{v}_c": None, **({f"{v}_in": None} if inputs else {}), f"{v}_h": None}
     new[names["hit"]] = _then(hit, after)
 
     # 6. The job itself: unchanged, but it remembers its result for the store.
@@ -337,30 +342,3 @@ def _then(state: dict[str, Any], after: str | None) -> dict[str, Any]:
     else:
         state["Next"] = after
     return state
-
-
-def _field_path(path: str) -> list[str]:
-    return [a or b for a, b in _SEGMENT.findall(path[1:])]
-
-
-def _rebuild(job: dict[str, Any], result: str) -> str:
-    """A JSONata expression for S's output given its (ResultSelector'd) result: ResultPath then OutputPath."""
-    result_path = job.get("ResultPath", "$")
-    if "ResultPath" in job and result_path is None:
-        merged = "$states.input"
-    else:
-        merged = _merge("$states.input", _field_path(result_path), "$r")
-    output = job.get("OutputPath", "$")
-    if "OutputPath" in job and output is None:
-        return "{}"
-    select = "".join(f".`{segment}`" for segment in _field_path(output))
-    body = f"$o{select}" if select else "$o"
-    return f"($r := {result}; $o := {merged}; {body})"
-
-
-def _merge(base: str, segments: list[str], value: str) -> str:
-    if not segments:
-        return value
-    head, rest = segments[0], segments[1:]
-    inner = _merge(f"{base}.`{head}`", rest, value)
-    return f"$merge([{base}, {{{json.dumps(head)}: {inner}}}])"

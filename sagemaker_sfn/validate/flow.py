@@ -214,7 +214,7 @@ class _Analysis:
             elif "Parameters" in state:
                 result = S.lazy_literal(state["Parameters"])  # Parameters of any JSON type: a literal
             else:
-                result = effective
+                result = self._restored(ref, effective)
         elif kind == "Task":
             if isinstance(state.get("Parameters"), dict):
                 # The request itself flows nowhere: only its reads (and, for SageMaker, their types) matter.
@@ -250,6 +250,24 @@ class _Analysis:
                 edges.append((catcher["Next"], caught))
         return edges, terminal
 
+    def _restored(self, ref: StateRef, effective: S.Shape) -> S.Shape:
+        """A Pass's result is its effective input; for the hit state of step caching (``Cache hit: S``,
+        sagemaker_sfn.cache.transform), whose InputPath reads the stored result parsed into a variable,
+        it is S's own result after S's ResultSelector: the cache stored exactly that (its key covers S's
+        Resource and ResultSelector), so the states after S keep knowing what S wrote."""
+        if effective.known or not isinstance(ref.state.get("InputPath"), str) \
+                or _VARIABLE.fullmatch(ref.state["InputPath"]) is None:
+            return effective
+        from sagemaker_sfn.cache.transform import step_of
+
+        parsed = step_of(ref.name)
+        step = self.refs(ref.scope).get(parsed[1]) if parsed and parsed[0] == "hit" else None
+        if step is None or step.type != "Task" or step.jsonata or integration_of(step.state) is None \
+                or integration_of(step.state).service != "sagemaker":
+            return effective
+        # Findings of S's ResultSelector are S's own (reported there): a throwaway record here.
+        return self.result_selector(step.state, task_result(step), _State(step))
+
     @staticmethod
     def _next(state: dict[str, Any], output: S.Shape) -> tuple[list[tuple[str, S.Shape]], S.Shape | None]:
         if isinstance(state.get("Next"), str):
@@ -271,7 +289,7 @@ class _Analysis:
         if kind == "Fail":
             return [], None
         if "Output" in state:
-            output = sources.jsonata_template(state["Output"])
+            output = sources.jsonata_template(state["Output"], state_input)
         elif kind in ("Pass", "Wait", "Choice", "Succeed"):
             output = state_input
         elif kind == "Task":
@@ -279,7 +297,9 @@ class _Analysis:
         else:
             output = S.UNKNOWN
         if kind == "Choice":
-            edges = [(rule.get("Next"), output) for rule in state.get("Choices") or [] if isinstance(rule, dict)]
+            # A matched rule's own Output, if it has one, replaces the state's (AWS "Choice workflow state").
+            edges = [(rule.get("Next"), sources.jsonata_template(rule["Output"], state_input) if "Output" in rule
+                      else output) for rule in state.get("Choices") or [] if isinstance(rule, dict)]
             if isinstance(state.get("Default"), str):
                 edges.append((state["Default"], output))
             return [(t, s) for t, s in edges if isinstance(t, str)], None
@@ -288,7 +308,8 @@ class _Analysis:
         edges, terminal = self._next(state, output)
         for catcher in state.get("Catch") or []:
             if isinstance(catcher, dict) and isinstance(catcher.get("Next"), str):
-                edges.append((catcher["Next"], sources.jsonata_template(catcher["Output"]) if "Output" in catcher else state_input))
+                edges.append((catcher["Next"], sources.jsonata_template(catcher["Output"], state_input)
+                              if "Output" in catcher else state_input))
         return edges, terminal
 
     def _jsonata_references(self, state: dict[str, Any], state_input: S.Shape, record: _State) -> None:

@@ -104,15 +104,19 @@ def context(execution_input: S.Shape, *, map_item: S.Shape | None = None) -> S.S
     return S.obj(fields, closed=True, origin="the context object")
 
 
-def jsonata_template(value: Any) -> S.Shape:
+def jsonata_template(value: Any, state_input: S.Shape = S.UNKNOWN) -> S.Shape:
+    """A JSONata state's Output (or Arguments) template: literals, constants, and ``{% $states.input %}``
+    (exactly: the state's input, ``state_input``); anything else UNKNOWN. (A path below
+    ``$states.input`` is not followed: JSONata maps steps over arrays and flattens singletons.)"""
     if isinstance(value, str):
         if value.startswith("{%") and value.endswith("%}"):
-            return jsonata_constant(value[2:-2])
+            expression = value[2:-2].strip()
+            return state_input if expression == "$states.input" else jsonata_constant(expression)
         return S.literal(value)
     if isinstance(value, dict):
-        return S.obj({k: (jsonata_template(v), S.ALWAYS) for k, v in value.items() if isinstance(k, str)})
+        return S.obj({k: (jsonata_template(v, state_input), S.ALWAYS) for k, v in value.items() if isinstance(k, str)})
     if isinstance(value, list):
-        return S.array(items=tuple(jsonata_template(v) for v in value))
+        return S.array(items=tuple(jsonata_template(v, state_input) for v in value))
     return S.literal(value)
 
 

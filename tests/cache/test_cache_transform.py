@@ -75,13 +75,26 @@ def test_emits_only_the_cache_table_and_listing_integrations() -> None:
      "is not a SageMaker job run with .sync"),
     ({"Type": "Pass", "End": True}, "is not a SageMaker job run with .sync"),
     ({**job(), "Assign": {"x": 1}, "End": True}, "has Assign"),
-    ({**job(), "ResultPath": "$.a[0]", "End": True}, r"ResultPath '\$.a\[0\]'"),
     ({**job(), "QueryLanguage": "JSONata", "Arguments": {}, "End": True}, "uses JSONata"),
 ])
 def test_fails_for_what_a_hit_could_not_reproduce(state, message) -> None:
     with pytest.raises(CacheError, match=message) as caught:
         apply_cache(machine(state), {"P": CacheConfig()})
     assert caught.value.state == "P"
+
+
+def test_hit_writes_the_stored_result_with_the_jobs_own_result_and_output_paths() -> None:
+    # The hit is a JSONPath Pass: InputPath reads the parsed result, ResultPath/OutputPath are the job's
+    # (so any path the job may use, array indexes included, is written the same way).
+    state = {**job(), "ResultPath": "$.a[0]", "OutputPath": "$.a", "End": True}
+    out = apply_cache(machine(state), {"P": CacheConfig()})
+    hit = out["States"]["Cache hit: P"]
+    variable = hit["InputPath"][1:]
+    assert hit["Type"] == "Pass" and "QueryLanguage" not in hit
+    assert (hit["ResultPath"], hit["OutputPath"]) == ("$.a[0]", "$.a")
+    rule = out["States"]["Cache hit?: P"]["Choices"][0]
+    assert rule["Assign"][variable].startswith("{% $parse(") and rule["Next"] == "Cache hit: P"
+    assert hit["Assign"][variable] is None
 
 
 def test_fails_for_a_missing_state_or_a_key_over_the_hash_limit() -> None:

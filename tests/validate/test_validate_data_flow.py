@@ -363,3 +363,32 @@ def test_train_then_deploy_chain_reads_the_training_description() -> None:
     assert errors == ["$.States.Config.Parameters['EndpointConfigName.$']",
                       "$.States.Config.Parameters.ProductionVariants[0]['ModelName.$']",
                       "$.States.Endpoint.Parameters['EndpointName.$']"]
+
+
+def test_fails_typo_reading_a_cached_steps_result() -> None:
+    # Train is cached: Evaluate is reached after the cache hit (a JSONPath Pass restoring Train's result at
+    # Train's ResultPath) or after the job; on both the checker knows Train's result (ResultSelector'd).
+    definition = template("train-evaluate")
+    assert "Cache hit: Train" in definition["States"]
+    inputs = definition["States"]["Evaluate"]["Parameters"]["ProcessingInputs"]
+    inputs[1]["S3Input"]["S3Uri.$"] = "$.Train.ModelDataUri"
+    found = flow(definition, example_input={"InputBucket": "b", "InputKey": "k", "MseThreshold": 6.0})
+    assert [(severity, location) for severity, location, _ in found] == [
+        ("error", "$.States.Evaluate.Parameters.ProcessingInputs[1].S3Input['S3Uri.$']")]
+    assert "has no field 'ModelDataUri' (did you mean 'ModelDataUrl'?)" in found[0][2]
+
+
+def test_jsonata_outputs_of_the_state_input_keep_its_shape() -> None:
+    # {% $states.input %} as a state's, a catcher's or a Choice rule's Output is the state's input; a rule's
+    # own Output replaces the state's on its edge.
+    definition = {"QueryLanguage": "JSONata", "StartAt": "Copy", "States": {
+        "Copy": {"Type": "Pass", "Output": "{% $states.input %}", "Next": "Pick"},
+        "Pick": {"Type": "Choice", "Choices": [
+            {"Condition": "{% true %}", "Output": {"kept": "{% $states.input %}"}, "Next": "Use"}], "Default": "Done"},
+        "Use": {"Type": "Pass", "QueryLanguage": "JSONPath", "Parameters": {"v.$": "$.kept.Missing"}, "Next": "Done"},
+        "Done": {"Type": "Succeed"}}}
+    found = flow(definition, input_schema={"type": "object", "additionalProperties": False,
+                                           "properties": {"Present": {"type": "string"}}})
+    assert [(severity, location) for severity, location, _ in found] == [
+        ("error", "$.States.Use.Parameters['v.$']")]
+    assert "has no field 'Missing'" in found[0][2]
