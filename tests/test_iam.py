@@ -201,8 +201,7 @@ def test_lambda_references_in_every_form() -> None:
         "${ExtractFunctionArn}", "${ExtractFunctionArn}:*",
         "arn:aws:lambda:us-east-1:111122223333:function:bare", "arn:aws:lambda:us-east-1:111122223333:function:bare:*",
         "arn:aws:lambda:us-east-1:111122223333:function:by-name",
-        "arn:aws:lambda:us-east-1:111122223333:function:by-name:*",
-        "arn:aws:lambda:us-east-1:111122223333:function:by-name:live",
+        "arn:aws:lambda:us-east-1:111122223333:function:by-name:*",   # covers by-name:live
         "arn:aws:lambda:us-east-1:444455556666:function:partial",
         "arn:aws:lambda:us-east-1:444455556666:function:partial:*",
     ]
@@ -311,7 +310,8 @@ def test_task_credentials_need_assume_role() -> None:
            "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:444455556666:t", "Message": "m"}})
     assert statements_for_definition(definition) == [
         {"Sid": "AssumeTaskRoles", "Effect": "Allow", "Action": ["sts:AssumeRole"],
-         "Resource": ["arn:aws:iam::*:role/*", "arn:aws:iam::444455556666:role/Publisher"]},
+         # role/* already matches role/Publisher (IAM's "*" spans any characters), so only it is listed.
+         "Resource": ["arn:aws:iam::*:role/*"]},
         {"Sid": "PublishToTopics", "Effect": "Allow", "Action": ["sns:Publish"],
          "Resource": ["arn:aws:sns:us-east-1:444455556666:t"]},
     ]
@@ -331,3 +331,18 @@ def test_every_shipped_template_gets_a_scoped_policy(template: Path) -> None:
         assert all(resource != "*" and not resource.endswith(":*:*") for resource in statement["Resource"]), statement
     pass_role = [s for s in statements if s["Action"] == ["iam:PassRole"]]
     assert all(s["Resource"] == ["${SageMakerRoleArn}"] for s in pass_role)
+
+
+def test_resources_a_wildcard_already_matches_are_not_repeated() -> None:
+    # IAM User Guide, "IAM JSON policy elements: Resource": "*" matches any combination of characters
+    # and "?" any single character, within and across ARN segments; so a bucket named by a placeholder
+    # adds nothing beside "arn:aws:s3:::*", and the reasons of the merged grants are said once.
+    from sagemaker_sfn.iam.policy import _uncovered
+
+    assert _uncovered({"arn:aws:s3:::*", "arn:aws:s3:::${DataBucket}"}) == {"arn:aws:s3:::*"}
+    assert _uncovered({"arn:aws:s3:::b/code/*", "arn:aws:s3:::b/code/x.py", "arn:aws:s3:::b/data/y"}) == {
+        "arn:aws:s3:::b/code/*", "arn:aws:s3:::b/data/y"}
+    assert _uncovered({"arn:aws:lambda:r:1:function:f", "arn:aws:lambda:r:1:function:f:*"}) == {
+        "arn:aws:lambda:r:1:function:f", "arn:aws:lambda:r:1:function:f:*"}   # ":*" needs a qualifier
+    assert _uncovered({"arn:aws:sqs:r:1:q?", "arn:aws:sqs:r:1:q1", "arn:aws:sqs:r:1:q12"}) == {
+        "arn:aws:sqs:r:1:q?", "arn:aws:sqs:r:1:q12"}

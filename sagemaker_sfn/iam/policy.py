@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,9 +123,10 @@ def merge_grants(grants: list[Grant]) -> list[Grant]:
     out: list[Grant] = []
     for (actions, condition), merged in groups.items():
         # Sids are [A-Za-z0-9]: joining the parts' Sids keeps the merged one valid and telling.
+        reasons = [r for r in merged.reasons if not any(r != other and r in other for other in merged.reasons)]
         out.append(Grant(sid="".join(sorted(merged.sids)),
-                         actions=actions, resources=tuple(sorted(merged.resources)),
-                         reason=" ".join(merged.reasons), condition=json.loads(condition),
+                         actions=actions, resources=tuple(sorted(_uncovered(merged.resources))),
+                         reason=" ".join(reasons), condition=json.loads(condition),
                          states=tuple(merged.states), sources=tuple(merged.sources)))
     out.sort(key=lambda g: (g.sid, g.actions, g.resources))
     seen: dict[str, int] = {}
@@ -136,6 +138,15 @@ def merge_grants(grants: list[Grant]) -> list[Grant]:
             sid=f"{grant.sid}{count}", actions=grant.actions, resources=grant.resources, reason=grant.reason,
             condition=grant.condition, states=grant.states, sources=grant.sources))
     return unique
+
+
+def _uncovered(resources: set[str]) -> set[str]:
+    """``resources`` without those another one's wildcards already match: IAM's ``*`` matches any
+    characters and ``?`` one, ARN separators included (IAM User Guide, "IAM JSON policy elements:
+    Resource"), so ``arn:aws:s3:::*`` beside ``arn:aws:s3:::${DataBucket}`` grants nothing more."""
+    patterns = {r: re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in r) + r"\Z")
+                for r in resources if "*" in r or "?" in r}
+    return {r for r in resources if not any(w != r and p.match(r) for w, p in patterns.items())}
 
 
 def statement(grant: Grant) -> dict[str, Any]:
