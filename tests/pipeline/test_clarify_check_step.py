@@ -29,7 +29,7 @@ def test_a_check_against_a_baseline_validates_clean(tmp_path: Path) -> None:
         - name: After
           type: pass
           parameters:
-            drift.$: $.CheckBias.Baselines.BaselineUsedForDriftCheckConstraints
+            drift.$: $.Check_bias.Baselines.BaselineUsedForDriftCheckConstraints
         """)
     states = definition["States"]
     assert states["Check bias: violations?"]["Default"] == "After"
