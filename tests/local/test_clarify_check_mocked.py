@@ -5,7 +5,6 @@ notified with the bias-drift rule's wording and fail the execution."""
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
