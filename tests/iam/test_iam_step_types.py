@@ -131,16 +131,15 @@ def test_function_step_writes_arguments_runs_a_training_job_and_reads_the_return
     assert SAGEMAKER_IAM in explained and AWS_SDK in explained
 
 
-def test_quality_check_runs_a_processing_job(tmp_path: Path, capsys) -> None:
-    definition = _pipeline(tmp_path, """\
-        - name: Check data
-          type: quality-check
-          check: data-quality
-          dataset: $.InputUri
-          baseline: {statistics: s3://b/s.json, constraints: s3://b/c.json}
-        """)
+@pytest.mark.parametrize("check", [
+    "check: data-quality\n  baseline: {statistics: s3://b/s.json, constraints: s3://b/c.json}",
+    "check: model-quality\n  problem_type: Regression\n  ground_truth_attribute: y\n  inference_attribute: p\n"
+    "  baseline: {constraints: s3://b/c.json}"])
+def test_quality_check_runs_a_processing_job(tmp_path: Path, capsys, check: str) -> None:
+    definition = _pipeline(tmp_path, f"- name: Check data\n  type: quality-check\n  dataset: $.InputUri\n  {check}\n")
     statements, explained = _policy(tmp_path, capsys, definition)
     _processing_job_sync(statements, "check-data")
+    assert "S3Read" not in statements   # the analyzer reads the baseline itself, as the SageMaker role
     assert SAGEMAKER_IAM in explained
 
 
