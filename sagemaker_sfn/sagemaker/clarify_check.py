@@ -35,6 +35,7 @@ and, when checking (a baseline and not ``skip_check``), JSONata states (JSONPath
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any
@@ -90,6 +91,15 @@ def _uri(key: str, value: str) -> dict[str, str]:
 def _jsonata_path(key: str) -> str:
     """``$states.input`` followed by ``key``'s dotted segments, each quoted (a step name may hold any character)."""
     return "$states.input" + "".join(f".`{segment}`" for segment in key.split("."))
+
+
+def _variable(slug: str) -> str:
+    """``clarify_<step>``: a valid variable name; a long step name is cut and made unique by its hash
+    (variable names are kept well under 80 characters)."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", slug)
+    if len(name) > 40:
+        name = f"{name[:31]}_{hashlib.sha1(slug.encode()).hexdigest()[:8]}"
+    return f"clarify_{name}"
 
 
 def _quote(text: str) -> str:
@@ -148,7 +158,7 @@ def clarify_check_states(*, name: str, pipeline: str, analysis_config: str, data
                                        **({"next": names["analysis"]} if checking else after))
     if not checking:
         return states
-    var = "clarify_" + re.sub(r"[^A-Za-z0-9_]", "_", slug)
+    var = _variable(slug)
     baselines = _jsonata_path(f"{result_key}.Baselines")
     violations = _VIOLATIONS.format(new=f"${var}_analysis", base="$parse($states.result.Body)",
                                     sections="[" + ", ".join(f"'{s}'" for s in _SECTIONS) + "]")

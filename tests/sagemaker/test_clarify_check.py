@@ -118,3 +118,14 @@ def test_bad_options_are_refused(options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         clarify_check_states(name="Bias", pipeline="p", analysis_config="s3://b/c", dataset="s3://b/d",
                              result_key="Bias", **options)
+
+
+def test_a_long_step_name_gives_short_distinct_variables() -> None:
+    def variables(name: str) -> set[str]:
+        states = clarify_check_states(name=name, pipeline="p", analysis_config="s3://b/c", dataset="s3://b/d",
+                                      result_key="R", baseline="s3://b/a.json")
+        return set(states[f"{name}: read analysis"]["Assign"]) | set(states[f"{name}: read baseline"]["Assign"])
+
+    first, second = variables("Check " + "x" * 60 + " one"), variables("Check " + "x" * 60 + " two")
+    assert all(len(v) <= 60 and v.startswith("clarify_Check_xxx") for v in first | second)
+    assert first.isdisjoint(second)
