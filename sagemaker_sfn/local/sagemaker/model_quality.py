@@ -15,7 +15,9 @@ and multiclass add ``confusion_matrix`` (actual label -> predicted label -> coun
 locally: the ROC and precision-recall curves.
 
 ``constraints.json``: ``{"version": 0.0, "<problem>_constraints": {metric: {"threshold",
-"comparison_operator"}}}`` — the suggested baseline: each metric's value as its threshold, an error
+"comparison_operator"}}}`` (the ``<problem>_constraints`` key as user code reads it from the SDK's
+``suggested_constraints().body_dict``; the per-metric fields and the violation wording below follow
+AWS's sample notebooks and are not confirmed by an AWS reference page) — the suggested baseline: each metric's value as its threshold, an error
 metric (mae, mse, rmse, false_positive_rate, false_negative_rate) with ``GreaterThanThreshold``,
 every other with ``LessThanThreshold``. Checking against baseline constraints writes
 ``constraint_violations.json``: one ``{"metric_name", "constraint_check_type"`` (the operator),
