@@ -56,6 +56,10 @@ Rules (the id in --json's "rule"; E = errors, W = warnings):
   job-names            E job names against SageMaker's limits (63 characters, 32 for tuning jobs)
                        W a static job name: the next execution or a retry is rejected
   task-integrations    E Lambda, SNS and SQS request fields
+  emr-integration      E EMR's optimized calls (createCluster, addStep, terminateCluster, ...) and
+                         which of them support .sync
+  emr-parameters       E their Parameters against botocore's EMR model (RunJobFlow without Steps,
+                         KeepJobFlowAliveWhenNoSteps true, a StepConfig)
   task-token           E a .waitForTaskToken task that never sends $$.Task.Token
                        W no TimeoutSeconds/HeartbeatSeconds on it (a lost callback waits a year)
   definition-size      E the definition exceeds Step Functions' 1,048,576 characters

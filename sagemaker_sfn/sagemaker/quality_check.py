@@ -37,7 +37,12 @@ IMAGE = "${ModelMonitorImageUri}"
 # The analyzer in us-east-1 (https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-pre-built-container.html).
 IMAGE_US_EAST_1 = "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
 VIOLATIONS_ERROR = "QualityCheck.ViolationsFound"
-CHECKS = ("data-quality",)
+CHECKS = ("data-quality", "model-quality")
+# Model quality (ModelQualityCheckConfig): the analyzer's Environment names as the SageMaker Python SDK's
+# ModelQualityMonitor sets them (sagemaker/model_monitor/model_monitoring.py, *_ENV_NAME).
+PROBLEM_TYPES = ("Regression", "BinaryClassification", "MulticlassClassification")
+MODEL_QUALITY_ATTRIBUTES = ("ground_truth_attribute", "inference_attribute", "probability_attribute",
+                            "probability_threshold_attribute")
 _DATASET = "/opt/ml/processing/input/baseline_dataset_input"
 _OUTPUT = "/opt/ml/processing/output"
 _STATS_DIR = "/opt/ml/processing/baseline/stats"
@@ -61,35 +66,50 @@ def _location(output: str | None, *, pipeline: str, slug: str) -> tuple[str, Any
 def quality_check_states(*, name: str, pipeline: str, dataset: str, result_key: str, check: str = "data-quality",
                          baseline: dict[str, str] | None = None, output: str | None = None, header: bool = True,
                          skip_check: bool = False, image: str = IMAGE, instance_type: str = "ml.m5.xlarge",
+                         problem_type: str | None = None, attributes: dict[str, Any] | None = None,
                          on_failure: str | None = None, retry: list[dict[str, Any]] | None = DEFAULT,
                          catch: list[dict[str, Any]] | None = None, random_name: bool = False,
                          next: str | None = None, comment: str | None = None) -> dict[str, State]:
     """The states above. ``dataset``: S3 URI (or path) of the CSV data; ``baseline`` (default none:
     suggest only): ``{"statistics": uri, "constraints": uri}``; ``output`` (default
     ``s3://${DataBucket}/<pipeline>/<execution>/<step>``); ``on_failure``: the state violations go
-    to (default: a ``<name>: failed`` Fail state)."""
+    to (default: a ``<name>: failed`` Fail state).
+
+    ``check`` ``model-quality`` also takes ``problem_type`` (one of :data:`PROBLEM_TYPES`) and
+    ``attributes`` (:data:`MODEL_QUALITY_ATTRIBUTES`: the dataset's columns of ground truth and
+    predictions); its ``baseline`` needs only ``constraints`` (model-quality checks compare metrics
+    with the constraints' thresholds)."""
     if check not in CHECKS:
-        raise ValueError(f"check must be one of {', '.join(CHECKS)} (model-quality, data-bias, model-bias and "
-                         f"explainability are not available), got {check!r}")
+        raise ValueError(f"check must be one of {', '.join(CHECKS)} (data-bias is the clarify-check step's; "
+                         f"model-bias and explainability are not available), got {check!r}")
     if isinstance(baseline, dict):   # `statistics.$: $.path` reads as `statistics: $.path`
         baseline = {str(k).removesuffix(".$"): v for k, v in baseline.items()}
-    if baseline is not None and (not isinstance(baseline, dict) or set(baseline) != {"statistics", "constraints"}
+    model_quality = check == "model-quality"
+    allowed = [{"statistics", "constraints"}] + ([{"constraints"}] if model_quality else [])
+    if baseline is not None and (not isinstance(baseline, dict) or set(baseline) not in allowed
                                  or not all(isinstance(v, str) and v for v in baseline.values())):
-        raise ValueError("baseline must give both statistics and constraints (S3 URIs of statistics.json and "
+        raise ValueError("baseline must give constraints (and statistics) as S3 URIs of constraints.json and "
+                         "statistics.json" if model_quality else
+                         "baseline must give both statistics and constraints (S3 URIs of statistics.json and "
                          "constraints.json)")
+    extra_env = _model_quality_env(problem_type, attributes or {}) if model_quality else {}
+    if not model_quality and (problem_type is not None or attributes):
+        raise ValueError("problem_type and the ground truth / inference attributes belong to check: model-quality")
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "check"
     output, under = _location(output, pipeline=pipeline, slug=slug)
     env = {"dataset_format": json.dumps({"csv": {"header": header, "output_columns_position": "START"}}),
-           "dataset_source": _DATASET, "output_path": _OUTPUT, "publish_cloudwatch_metrics": "Disabled"}
+           "dataset_source": _DATASET, "output_path": _OUTPUT, "publish_cloudwatch_metrics": "Disabled", **extra_env}
     inputs = [{"InputName": "baseline_dataset_input", "S3Input": {
         **_uri("S3Uri", dataset), "LocalPath": _DATASET, "S3DataType": "S3Prefix", "S3InputMode": "File"}}]
-    if baseline is not None:
+    if baseline is not None and "statistics" in baseline:
         env["baseline_statistics"] = f"{_STATS_DIR}/statistics.json"
-        env["baseline_constraints"] = f"{_CONSTRAINTS_DIR}/constraints.json"
-        inputs += [
+        inputs.append(
             {"InputName": "baseline_statistics", "S3Input": {**_uri("S3Uri", baseline["statistics"]),
                                                              "LocalPath": _STATS_DIR, "S3DataType": "S3Prefix",
-                                                             "S3InputMode": "File"}},
+                                                             "S3InputMode": "File"}})
+    if baseline is not None:
+        env["baseline_constraints"] = f"{_CONSTRAINTS_DIR}/constraints.json"
+        inputs += [
             {"InputName": "baseline_constraints", "S3Input": {**_uri("S3Uri", baseline["constraints"]),
                                                               "LocalPath": _CONSTRAINTS_DIR,
                                                               "S3DataType": "S3Prefix", "S3InputMode": "File"}}]
@@ -121,7 +141,8 @@ def quality_check_states(*, name: str, pipeline: str, dataset: str, result_key: 
         if on_failure is None:
             states[names["failed"]] = {"Type": "Fail", "ErrorPath": "$.error.Error", "CausePath": "$.error.Cause"}
     calculated = {"CalculatedStatistics": under("statistics.json"), "CalculatedConstraints": under("constraints.json")}
-    drift = ({"DriftCheckStatistics": baseline["statistics"], "DriftCheckConstraints": baseline["constraints"]}
+    drift = ({"DriftCheckStatistics": baseline.get("statistics", calculated["CalculatedStatistics"]),
+              "DriftCheckConstraints": baseline["constraints"]}
              if baseline is not None else {"DriftCheckStatistics": calculated["CalculatedStatistics"],
                                            "DriftCheckConstraints": calculated["CalculatedConstraints"]})
     parameters: dict[str, Any] = {}
@@ -130,3 +151,21 @@ def quality_check_states(*, name: str, pipeline: str, dataset: str, result_key: 
     states[names["baselines"]] = pass_(parameters=parameters, result_path=f"{key}.Baselines",
                                        **({"next": next} if next is not None else {"end": True}))
     return states
+
+
+def _model_quality_env(problem_type: str | None, attributes: dict[str, Any]) -> dict[str, str]:
+    if problem_type not in PROBLEM_TYPES:
+        raise ValueError(f"problem_type must be one of {', '.join(PROBLEM_TYPES)} for check: model-quality, "
+                         f"got {problem_type!r}")
+    unknown = sorted(set(attributes) - set(MODEL_QUALITY_ATTRIBUTES))
+    if unknown:
+        raise ValueError(f"unknown model-quality attribute(s) {', '.join(unknown)} "
+                         f"(known: {', '.join(MODEL_QUALITY_ATTRIBUTES)})")
+    if not attributes.get("ground_truth_attribute"):
+        raise ValueError("check: model-quality needs ground_truth_attribute (the dataset's column of true values)")
+    if not attributes.get("inference_attribute") and not (
+            problem_type == "BinaryClassification" and attributes.get("probability_attribute")):
+        raise ValueError("check: model-quality needs inference_attribute (the column of predictions; "
+                         "BinaryClassification may give probability_attribute instead)")
+    return {"analysis_type": "MODEL_QUALITY", "problem_type": problem_type,
+            **{key: str(value) for key, value in attributes.items() if value is not None}}

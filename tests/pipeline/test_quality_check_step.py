@@ -40,3 +40,34 @@ def test_bad_quality_checks_name_the_field(tmp_path: Path, options: str, field: 
     with pytest.raises(PipelineError) as raised:
         _load(tmp_path, f"- name: C\n  type: quality-check\n  {options}\n")
     assert raised.value.field == field and message in str(raised.value)
+
+
+def test_a_model_quality_check_validates_clean(tmp_path: Path) -> None:
+    definition = _load(tmp_path, """\
+        - name: Check model
+          type: quality-check
+          check: model-quality
+          dataset: $.Predictions
+          problem_type: Regression
+          ground_truth_attribute: rings
+          inference_attribute: predicted
+          baseline: {constraints: "s3://${DataBucket}/code/demo/model-quality/constraints.json"}
+        """)
+    env = definition["States"]["Check model"]["Parameters"]["Environment"]
+    assert (env["analysis_type"], env["problem_type"], env["ground_truth_attribute"], env["inference_attribute"]) == (
+        "MODEL_QUALITY", "Regression", "rings", "predicted")
+    assert [f for f in validate_definition(definition) if f.severity == "error"] == []
+
+
+@pytest.mark.parametrize("options, field, message", [
+    ("check: model-quality\n  dataset: s3://b/d.csv\n  ground_truth_attribute: y\n  inference_attribute: p",
+     "problem_type", "problem_type must be one of"),
+    ("check: model-quality\n  dataset: s3://b/d.csv\n  problem_type: Regression\n  inference_attribute: p",
+     "ground_truth_attribute", "needs ground_truth_attribute"),
+    ("check: data-quality\n  dataset: s3://b/d.csv\n  problem_type: Regression", "problem_type",
+     "belong to check: model-quality"),
+])
+def test_bad_model_quality_checks_name_the_field(tmp_path: Path, options: str, field: str, message: str) -> None:
+    with pytest.raises(PipelineError) as raised:
+        _load(tmp_path, f"- name: C\n  type: quality-check\n  {options}\n")
+    assert raised.value.field == field and message in str(raised.value)

@@ -84,3 +84,42 @@ def test_skip_check_records_baselines_without_failing() -> None:
 def test_bad_options(kwargs, message) -> None:
     with pytest.raises(ValueError, match=message):
         quality_check_states(name="C", pipeline="p", dataset="s3://b/d.csv", result_key="C", **kwargs)
+
+
+def test_model_quality_sets_the_analyzer_environment_and_checks_constraints_only() -> None:
+    states = quality_check_states(
+        name="Check", pipeline="p", dataset="$.data", result_key="Check", check="model-quality",
+        baseline={"constraints": "s3://b/base/constraints.json"}, output="s3://b/out", retry=None, next="Next",
+        problem_type="BinaryClassification",
+        attributes={"ground_truth_attribute": "label", "probability_attribute": "score",
+                    "probability_threshold_attribute": 0.7})
+    job = states["Check"]["Parameters"]
+    assert job["Environment"] == {
+        **ENV, "analysis_type": "MODEL_QUALITY", "problem_type": "BinaryClassification",
+        "ground_truth_attribute": "label", "probability_attribute": "score", "probability_threshold_attribute": "0.7",
+        "baseline_constraints": "/opt/ml/processing/baseline/constraints/constraints.json"}
+    assert job["ProcessingInputs"] == [DATASET, {"InputName": "baseline_constraints", "S3Input": {
+        "S3Uri": "s3://b/base/constraints.json", "LocalPath": "/opt/ml/processing/baseline/constraints",
+        "S3DataType": "S3Prefix", "S3InputMode": "File"}}]
+    assert states["Check: baselines"]["Parameters"] == {
+        "CalculatedStatistics": "s3://b/out/statistics.json", "CalculatedConstraints": "s3://b/out/constraints.json",
+        "DriftCheckStatistics": "s3://b/out/statistics.json", "DriftCheckConstraints": "s3://b/base/constraints.json"}
+    assert list(states) == ["Check", "Check: violations?", "Check: violations found", "Check: failed",
+                            "Check: baselines"]
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"problem_type": "Ranking", "attributes": {"ground_truth_attribute": "y", "inference_attribute": "p"}},
+     "problem_type must be one of Regression"),
+    ({"problem_type": "Regression", "attributes": {"ground_truth_attribute": "y"}}, "needs inference_attribute"),
+    ({"problem_type": "Regression", "attributes": {"inference_attribute": "p"}}, "needs ground_truth_attribute"),
+])
+def test_model_quality_needs_a_problem_type_and_its_columns(options: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        quality_check_states(name="C", pipeline="p", dataset="s3://b/d", result_key="C", check="model-quality",
+                             **options)
+
+
+def test_data_quality_refuses_model_quality_options() -> None:
+    with pytest.raises(ValueError, match="belong to check: model-quality"):
+        quality_check_states(name="C", pipeline="p", dataset="s3://b/d", result_key="C", problem_type="Regression")

@@ -10,7 +10,6 @@ from sagemaker_sfn.local.interpreter import jsonata_eval
 from sagemaker_sfn.local.interpreter.engine import (CancelToken, Cancelled, Failure, HistoryLimitExceeded, Scope,
                                                     TimedOut)
 from sagemaker_sfn.local.interpreter.errors import StatesError
-from sagemaker_sfn.local.interpreter.history import History
 from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.paths import PathNotFound, to_json
 from sagemaker_sfn.local.interpreter.step import Step, canonical
@@ -161,23 +160,14 @@ def run_map(step: Step) -> tuple[Any, str | None]:
                  for i in range(0, len(items), size)]
     selector_key = "ItemSelector" if "ItemSelector" in state else ("Parameters" if "Parameters" in state else None)
     program_ql = processor.get("QueryLanguage", step.query_language)
-    # A distributed Map runs each item as a child execution: its events are not in this history.
-    distributed = (processor.get("ProcessorConfig") or {}).get("Mode") == "DISTRIBUTED"
-    if distributed:
-        map_run_arn = (engine.state_machine_arn.replace(":stateMachine:", ":mapRun:") +
-                       f"/{step.name}:{engine.new_token()}")
-        _add(step, "MapRunStarted", mapRunArn=map_run_arn)
-        started = step.scope.cursor
     cursor = [started]
     last_done = [started]  # AWS links MapStateSucceeded to the last MapIterationSucceeded
     failures = [0]
     lock = threading.Lock()
 
     def make_scope(index: int, clock: Clock, cancel: CancelToken) -> Scope:
-        item_scope = step.scope.child(clock=clock, cancel=cancel, cursor=0 if distributed else cursor[0],
-                                      query_language=program_ql, map_item={"Index": index, "Value": items[index]},
-                                      history=History(clock=clock) if distributed else None)
-        return item_scope
+        return step.scope.child(clock=clock, cancel=cancel, cursor=cursor[0], query_language=program_ql,
+                                map_item={"Index": index, "Value": items[index]})
 
     def job(index: int):
         def run(scope: Scope) -> Any:
@@ -198,9 +188,8 @@ def run_map(step: Step) -> tuple[Any, str | None]:
                 failure = exc if isinstance(exc, Failure) else Failure(exc.error, step.error_prefix() + (exc.cause or ""))
                 scope.log(engine).add("MapIterationFailed", previous=scope.cursor, clock=scope.clock,
                                    mapIterationFailedEventDetails={"index": index, "name": step.name})
-                if not distributed:
-                    with lock:
-                        cursor[0] = scope.cursor
+                with lock:
+                    cursor[0] = scope.cursor
                 raise failure from None
             except Cancelled:
                 scope.log(engine).add("MapIterationAborted", previous=scope.cursor, clock=scope.clock,
@@ -208,10 +197,9 @@ def run_map(step: Step) -> tuple[Any, str | None]:
                 raise
             done = scope.log(engine).add("MapIterationSucceeded", previous=scope.cursor, clock=scope.clock,
                                          mapIterationSucceededEventDetails={"index": index, "name": step.name})
-            if not distributed:
-                with lock:
-                    cursor[0] = scope.cursor
-                    last_done[0] = done
+            with lock:
+                cursor[0] = scope.cursor
+                last_done[0] = done
             return value
         return run
 
@@ -243,21 +231,14 @@ def run_map(step: Step) -> tuple[Any, str | None]:
     failed = [value for ok, value in outcomes if not ok]
     map_failed = bool(failed) and (not tolerant or exceeded(len(failed)) or
                                    any(not isinstance(value, Failure) for value in failed))
-    if distributed:
-        _add(step, "MapRunFailed" if map_failed else "MapRunSucceeded")
     if map_failed:
         if tolerant:
             exceeded_error = states_error("tolerated_threshold_exceeded")
             raise Failure(exceeded_error.error, exceeded_error.cause, state_failed_event="MapStateFailed")
         _raise_first(outcomes, event="MapStateFailed")
         raise Cancelled()
-    if not distributed and items:
+    if items:
         step.scope.cursor = last_done[0]
     _add(step, "MapStateSucceeded", move=False)
-    if distributed:
-        # MapStateExited links to MapRunStarted: every AWS recording since November 2024 does
-        # (../shared/conformance: test_map_state_config_distributed_items_path_from_previous, 2025-01-09;
-        # test_map_state_nested_config_distributed, 2024-12-13; ...); earlier ones linked MapRunSucceeded.
-        step.scope.cursor = started
     results = [value if ok else {"Error": value.error, "Cause": value.cause} for ok, value in outcomes]
     return step.finish(results)

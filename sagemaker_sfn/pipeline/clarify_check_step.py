@@ -1,0 +1,53 @@
+"""The ``clarify-check`` step type (SageMaker Pipelines' ClarifyCheck step, data bias).
+
+```yaml
+- name: Check bias
+  type: clarify-check
+  check: data-bias                          # the one check available (model-bias, model-explainability need a model)
+  analysis_config: s3://${DataBucket}/code/demo/bias/analysis_config.json   # Clarify's analysis_config.json
+  dataset: $.InputUri                       # S3 URI (or path) of the data
+  baseline: s3://${DataBucket}/code/demo/bias/analysis.json   # optional: without it a baseline is only suggested
+  skip_check: false                         # optional: true records the baselines without failing on violations
+  output: s3://...                          # optional (default s3://${DataBucket}/<pipeline>/<execution>/<step>)
+  image: ${ClarifyImageUri}                 # optional
+  instance_type: ml.m5.xlarge               # optional
+```
+
+States and results: :mod:`sagemaker_sfn.sagemaker.clarify_check`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sagemaker_sfn.asl.paths import result_key
+from sagemaker_sfn.asl.states import State
+from sagemaker_sfn.pipeline.spec import StepSpec
+from sagemaker_sfn.sagemaker import clarify_check
+
+_OPTIONS = ("check", "analysis_config", "dataset", "baseline", "skip_check", "output", "image", "instance_type")
+
+
+def build_clarify_check(spec: StepSpec, next_name: str | None, scope: Any) -> dict[str, State]:
+    from sagemaker_sfn.pipeline.steps import _catch, _retry
+
+    catch = _catch(spec, scope)
+    retry = _retry(spec)
+    result_path = spec.take("result_path", (str,))
+    key = (result_path or f"$.{result_key(spec.name)}").removeprefix("$.")
+    try:
+        states = clarify_check.clarify_check_states(
+            name=spec.name, pipeline=scope.ctx.pipeline, check=spec.take("check", (str,), required=True),
+            analysis_config=spec.take("analysis_config", (str,), required=True),
+            dataset=spec.take("dataset", (str,), required=True), baseline=spec.take("baseline", (str,)),
+            output=spec.take("output", (str,)), skip_check=spec.take("skip_check", (bool,), default=False),
+            image=spec.take("image", (str,), default=clarify_check.IMAGE),
+            instance_type=spec.take("instance_type", (str,), default="ml.m5.xlarge"), result_key=key,
+            on_failure=catch[0]["Next"] if catch else None, retry=retry, catch=catch, random_name=scope.in_map,
+            next=next_name, comment=spec.take("comment", (str,)))
+    except ValueError as exc:
+        raise spec.error(str(exc), field="baseline" if "baseline" in str(exc) else "check") from exc
+    for name in list(states)[1:]:
+        scope.ctx.claim(name, step=spec.name)
+    spec.finish(allowed=("retry", "catch", "result_path", "comment", "next", "end") + _OPTIONS)
+    return states

@@ -1,0 +1,91 @@
+"""A clarify-check step against a Step Functions Local mock file: the mocked Clarify job and the two
+mocked getObject answers (the new and the baseline analysis.json) decide the path; violations are
+notified with the bias-drift rule's wording and fail the execution."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_pipelines_mocked import path_of, published
+
+from sagemaker_sfn.local.clock import VirtualClock
+from sagemaker_sfn.local.integrations.mock import MockIntegration
+from sagemaker_sfn.local.interpreter import run_definition
+from sagemaker_sfn.local.mock_config import load_mock_config
+from sagemaker_sfn.pipeline import load_pipeline
+from sagemaker_sfn.project import substitute_placeholders
+
+PIPELINE = """\
+name: bias
+steps:
+  - name: Check bias
+    type: clarify-check
+    check: data-bias
+    analysis_config: s3://${DataBucket}/code/bias/analysis_config.json
+    dataset: $.InputUri
+    baseline: s3://${DataBucket}/code/bias/analysis.json
+  - name: Record
+    type: pass
+    parameters:
+      drift_check.$: $.Check_bias.Baselines.BaselineUsedForDriftCheckConstraints
+    result_path: $.Record
+"""
+VALUES = {"DataBucket": "sagemaker-sfn-local", "ClarifyImageUri": "clarify:latest",
+          "SageMakerRoleArn": "arn:aws:iam::123456789012:role/sm",
+          "FailureTopicArn": "arn:aws:sns:us-east-1:123456789012:failures"}
+JOB = {"ProcessingJobName": "check-bias-0", "ProcessingJobStatus": "Completed",
+       "ProcessingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:processing-job/check-bias-0"}
+
+
+def _analysis(ci: float, dpl: float) -> str:
+    return json.dumps({"version": "1.0", "pre_training_bias_metrics": {
+        "label": "approved", "label_value_or_threshold": "1", "facets": {"sex": [{"value_or_threshold": "F", "metrics": [
+            {"name": "CI", "description": "Class Imbalance (CI)", "value": ci},
+            {"name": "DPL", "description": "Difference in Positive Proportions in Labels (DPL)", "value": dpl}]}]}}})
+
+
+def _run(tmp_path: Path, *, now: str) -> tuple[Any, MockIntegration]:
+    (tmp_path / "pipelines").mkdir()
+    (tmp_path / "pipelines" / "bias.yaml").write_text(PIPELINE, encoding="utf-8")
+    definition = load_pipeline(tmp_path / "pipelines" / "bias.yaml").definition
+    responses = {"Job": {"0": {"Return": JOB}}, "Analysis": {"0": {"Return": {"Body": now}}},
+                 "Baseline": {"0": {"Return": {"Body": _analysis(0.1, 0.2)}}},
+                 "Published": {"0": {"Return": {"MessageId": "m-1"}}}}
+    cases = {"bias": {"TestCases": {"Case": {
+        "Check bias": "Job", "Check bias: read analysis": "Analysis", "Check bias: read baseline": "Baseline",
+        "Notify failure: Check bias": "Published"}}}}
+    (tmp_path / "mocks.json").write_text(json.dumps({"StateMachines": cases, "MockedResponses": responses}))
+    config = load_mock_config(tmp_path / "mocks.json")
+    mock = MockIntegration(config.test_case(state_machine="bias", test_case="Case"), test_case="Case",
+                           source=config.source)
+    result = run_definition(substitute_placeholders(definition, VALUES), {"InputUri": "s3://sagemaker-sfn-local/in/"},
+                            state_machine_name="bias", execution_name="mocked", integration=mock, clock=VirtualClock())
+    return result, mock
+
+
+def test_an_analysis_no_worse_than_the_baseline_passes(tmp_path: Path) -> None:
+    result, mock = _run(tmp_path, now=_analysis(-0.05, 0.2))
+    assert result.status == "SUCCEEDED", result.cause
+    assert path_of(result) == ["Check bias", "Check bias: baselines", "Check bias: read analysis",
+                               "Check bias: read baseline", "Check bias: violations?", "Record"]
+    assert result.output["Record"] == {"drift_check": "s3://sagemaker-sfn-local/code/bias/analysis.json"}
+    reads = [c.parameters for c in mock.calls if c.state_name.startswith("Check bias: read")]
+    assert reads == [{"Bucket": "sagemaker-sfn-local", "Key": "bias/mocked/Check-bias/analysis.json"},
+                     {"Bucket": "sagemaker-sfn-local", "Key": "code/bias/analysis.json"}]
+
+
+@pytest.mark.parametrize("ci, dpl, named", [(0.3, 0.2, ["CI"]), (0.1, -0.25, ["DPL"]), (0.5, 0.9, ["CI", "DPL"])])
+def test_violations_are_notified_and_fail_the_execution(tmp_path: Path, ci: float, dpl: float, named: list) -> None:
+    result, mock = _run(tmp_path, now=_analysis(ci, dpl))
+    assert (result.status, result.error) == ("FAILED", "bias.StepFailed")
+    assert path_of(result)[-4:] == ["Check bias: violations?", "Check bias: violations found",
+                                    "Notify failure: Check bias", "Failed: Check bias"]
+    [(_, message)] = published(mock)
+    text = message["Message"]
+    assert "ClarifyCheck.ViolationsFound" in text and "Clarify check 'Check bias' found violations" in text
+    for metric in named:
+        assert f"sex=F {metric}: Value" in text
+    assert all(f"sex=F {m}: Value" not in text for m in {"CI", "DPL"} - set(named))

@@ -1,0 +1,131 @@
+"""clarify-check states, rendered whole: suggest a baseline analysis.json, or check against one
+(AWS's bias-drift rule evaluated in JSONata) and fail on violations."""
+
+import json
+
+import pytest
+
+from sagemaker_sfn.local.interpreter.jsonata_eval import evaluate
+from sagemaker_sfn.sagemaker.clarify_check import clarify_check_states
+
+NAME = ("States.Format('bias-{}-{}', States.Hash(States.Format('{}@{}', $$.Execution.Id, $$.State.EnteredTime), "
+        "'MD5'), $$.State.RetryCount)")
+
+
+def _input(name: str, uri: dict, path: str) -> dict:
+    return {"InputName": name, "S3Input": {**uri, "LocalPath": path, "S3DataType": "S3Prefix", "S3InputMode": "File",
+                                          "S3DataDistributionType": "FullyReplicated", "S3CompressionType": "None"}}
+
+
+def _job(output: dict, next: str) -> dict:
+    return {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createProcessingJob.sync", "Parameters": {
+        "AppSpecification": {"ImageUri": "${ClarifyImageUri}"},
+        "ProcessingInputs": [_input("analysis_config", {"S3Uri": "s3://b/config.json"}, "/opt/ml/processing/input/config"),
+                             _input("dataset", {"S3Uri.$": "$.data"}, "/opt/ml/processing/input/data")],
+        "ProcessingOutputConfig": {"Outputs": [{"OutputName": "analysis_result", "S3Output": {
+            **output, "LocalPath": "/opt/ml/processing/output", "S3UploadMode": "EndOfJob"}}]},
+        "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 20}},
+        "NetworkConfig": {"EnableNetworkIsolation": False}, "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        "RoleArn": "${SageMakerRoleArn}", "ProcessingJobName.$": NAME,
+        "Tags": [{"Key": "sfn:execution-arn", "Value.$": "$$.Execution.Id"}]},
+        "ResultPath": "$.Bias.Job", "Next": next}
+
+
+def test_suggest_only_runs_clarify_and_records_the_calculated_baseline() -> None:
+    states = clarify_check_states(name="Bias", pipeline="p", analysis_config="s3://b/config.json", dataset="$.data",
+                                  result_key="Bias", output="s3://b/out/", retry=None, next="Next")
+    assert states == {
+        "Bias": _job({"S3Uri": "s3://b/out/"}, "Bias: baselines"),
+        "Bias: baselines": {"Type": "Pass", "Parameters": {
+            "CalculatedBaselineConstraints": "s3://b/out/analysis.json",
+            "BaselineUsedForDriftCheckConstraints": "s3://b/out/analysis.json", "ConfigFile": "s3://b/config.json"},
+            "ResultPath": "$.Bias.Baselines", "Next": "Next"}}
+
+
+def _read(field: str, assign: dict, next: str) -> dict:
+    uri = f"$states.input.`Bias`.`Baselines`.{field}"
+    return {"Type": "Task", "QueryLanguage": "JSONata", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+            "Arguments": {"Bucket": f"{{% $substringBefore($substringAfter({uri}, 's3://'), '/') %}}",
+                          "Key": f"{{% $substringAfter($substringAfter({uri}, 's3://'), '/') %}}"},
+            "Assign": assign, "Output": "{% $states.input %}", "Next": next}
+
+
+def test_check_against_a_baseline_reads_both_analyses_and_fails_on_violations() -> None:
+    states = clarify_check_states(name="Bias", pipeline="p", analysis_config="s3://b/config.json", dataset="$.data",
+                                  result_key="Bias", baseline="$.Base", retry=None)
+    violations = states["Bias: read baseline"]["Assign"]["clarify_Bias_violations"]
+    assert states == {
+        "Bias": _job({"S3Uri.$": "States.Format('s3://${DataBucket}/p/{}/Bias', $$.Execution.Name)"}, "Bias: baselines"),
+        "Bias: baselines": {"Type": "Pass", "Parameters": {
+            "CalculatedBaselineConstraints.$": "States.Format('s3://${DataBucket}/p/{}/Bias/analysis.json', "
+                                               "$$.Execution.Name)",
+            "BaselineUsedForDriftCheckConstraints.$": "$.Base", "ConfigFile": "s3://b/config.json"},
+            "ResultPath": "$.Bias.Baselines", "Next": "Bias: read analysis"},
+        "Bias: read analysis": _read("CalculatedBaselineConstraints",
+                                     {"clarify_Bias_analysis": "{% $parse($states.result.Body) %}"}, "Bias: read baseline"),
+        "Bias: read baseline": _read("BaselineUsedForDriftCheckConstraints", {"clarify_Bias_violations": violations},
+                                     "Bias: violations?"),
+        "Bias: violations?": {"Type": "Choice", "QueryLanguage": "JSONata", "Choices": [
+            {"Condition": "{% $count($clarify_Bias_violations) > 0 %}", "Next": "Bias: violations found"}],
+            "Default": "Bias: passed"},
+        "Bias: passed": {"Type": "Pass", "End": True},
+        "Bias: violations found": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": (
+            "{% $merge([$states.input, {'error': {'Error': 'ClarifyCheck.ViolationsFound', 'Cause': 'Clarify check ' & "
+            "\"'Bias'\" & ' found violations of the baseline: ' & $join($clarify_Bias_violations.(facet & '=' & "
+            "facet_value & ' ' & metric_name & ': ' & description), '; ')}}]) %}"), "Next": "Bias: failed"},
+        "Bias: failed": {"Type": "Fail", "ErrorPath": "$.error.Error", "CausePath": "$.error.Cause"}}
+
+
+def _analysis(**metrics: float | None) -> dict:
+    return {"version": "1.0", "pre_training_bias_metrics": {"label": "y", "label_value_or_threshold": "1", "facets": {
+        "sex": [{"value_or_threshold": "F", "metrics": [{"name": n, "description": n, "value": v}
+                                                         for n, v in metrics.items()]}]}}}
+
+
+@pytest.mark.parametrize("baseline, now, flagged", [
+    # AWS's example (clarify-model-monitor-bias-drift-violations.html): baseline DPPL 0.2, 0.1 passes, -0.3 does not.
+    ({"DPL": 0.2}, {"DPL": 0.1}, []),
+    ({"DPL": 0.2}, {"DPL": -0.3}, ["DPL"]),
+    ({"CI": -0.1, "DPL": 0.2}, {"CI": 0.1, "DPL": 0.25}, ["DPL"]),   # equally far from 0 is no violation
+    ({"KL": None, "CI": 0.0}, {"KL": 5.0, "CI": None}, []),          # null on either side is not compared
+])
+def test_the_violation_rule_is_distance_from_zero(baseline: dict, now: dict, flagged: list) -> None:
+    states = clarify_check_states(name="Bias", pipeline="p", analysis_config="s3://b/c", dataset="s3://b/d",
+                                  result_key="Bias", baseline="s3://b/a.json", skip_check=False, on_failure="Notify")
+    assert "Bias: failed" not in states and states["Bias: violations found"]["Next"] == "Notify"
+    expression = states["Bias: read baseline"]["Assign"]["clarify_Bias_violations"][2:-2]
+    found = evaluate(expression, field="Assign", bindings={
+        "states": {"input": {}, "result": {"Body": json.dumps(_analysis(**baseline))}},
+        "clarify_Bias_analysis": _analysis(**now)})
+    assert [v["metric_name"] for v in found] == flagged
+    assert all(v["constraint_check_type"] == "bias_drift_check" and v["facet"] == "sex" and v["facet_value"] == "F"
+               for v in found)
+
+
+def test_skip_check_records_the_supplied_baseline_without_reading_it() -> None:
+    states = clarify_check_states(name="Bias", pipeline="p", analysis_config="s3://b/c", dataset="s3://b/d",
+                                  result_key="Bias", baseline="s3://b/a.json", skip_check=True, retry=None)
+    assert list(states) == ["Bias", "Bias: baselines"]
+    assert states["Bias: baselines"]["Parameters"]["BaselineUsedForDriftCheckConstraints"] == "s3://b/a.json"
+    assert states["Bias: baselines"]["End"] is True
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"check": "model-explainability"}, "check must be one of data-bias"),
+    ({"baseline": ""}, "baseline must be the S3 URI"),
+])
+def test_bad_options_are_refused(options: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        clarify_check_states(name="Bias", pipeline="p", analysis_config="s3://b/c", dataset="s3://b/d",
+                             result_key="Bias", **options)
+
+
+def test_a_long_step_name_gives_short_distinct_variables() -> None:
+    def variables(name: str) -> set[str]:
+        states = clarify_check_states(name=name, pipeline="p", analysis_config="s3://b/c", dataset="s3://b/d",
+                                      result_key="R", baseline="s3://b/a.json")
+        return set(states[f"{name}: read analysis"]["Assign"]) | set(states[f"{name}: read baseline"]["Assign"])
+
+    first, second = variables("Check " + "x" * 60 + " one"), variables("Check " + "x" * 60 + " two")
+    assert all(len(v) <= 60 and v.startswith("clarify_Check_xxx") for v in first | second)
+    assert first.isdisjoint(second)
