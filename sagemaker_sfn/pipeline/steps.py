@@ -21,7 +21,7 @@ from sagemaker_sfn.sagemaker import (clarify, create_endpoint, create_endpoint_c
                                      create_processing_job, create_training_job, create_transform_job,
                                      deploy_endpoint, update_endpoint)
 from sagemaker_sfn.asl.policies import DEFAULT
-from sagemaker_sfn.tasks import callback, lambda_invoke, metric_gate, sns_publish
+from sagemaker_sfn.tasks import approval, callback, lambda_invoke, metric_gate, sns_publish
 
 
 @dataclass
@@ -213,6 +213,22 @@ def _deploy(spec: StepSpec, next_name: str | None, scope: Scope) -> dict[str, St
                    "timeout_seconds", "name_prefix", options=("retry", "catch", "result_path", "comment", "next", "end"))
 
 
+def _approval(spec: StepSpec, next_name: str | None, scope: Scope) -> dict[str, State]:
+    catch = _catch(spec, scope)
+    result_path = spec.take("result_path", (str,)) or f"$.{result_key(spec.name)}"
+    states = approval.approval_states(
+        name=spec.name, model_package_arn=spec.take("model_package", (str,), required=True),
+        function_arn=spec.take("function", (str,), default=approval.FUNCTION),
+        timeout_seconds=spec.take("timeout_seconds", (int,), default=approval.DEFAULT_TIMEOUT_SECONDS),
+        result_path=result_path, failure_next=_failure_target(catch), retry=_retry(spec), catch=catch,
+        comment=spec.take("comment", (str,)), **_transition(next_name))
+    for state_name in states:
+        if state_name != spec.name:
+            scope.ctx.claim(state_name, step=spec.name)
+    return _finish(spec, states, "model_package", "function", "timeout_seconds",
+                   options=("retry", "catch", "result_path", "comment", "next", "end"))
+
+
 def _pass(spec: StepSpec, next_name: str | None, scope: Scope) -> dict[str, State]:
     state = asl.pass_(parameters=spec.take("parameters", (dict,)), result=spec.take("result", (dict, list, str, int, float, bool)),
                       result_path=spec.take("result_path", (str, type(None))), comment=spec.take("comment", (str,)),
@@ -296,6 +312,7 @@ BUILDERS: dict[str, Builder] = {
     "update-endpoint": _sagemaker(update_endpoint, "update_endpoint_step", name=False),
     "register-model": _register_model,
     "deploy": _deploy,
+    "approval": _approval,
     "lambda": _lambda,
     "sns": _sns,
     "callback": _callback,
