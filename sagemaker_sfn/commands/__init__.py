@@ -15,4 +15,6 @@ COMMANDS: dict[str, str] = {
     "start": "start",
     "status": "status",
     "history": "history",
+    "approve": "approve",
+    "reject": "approve",
 }
