@@ -13,9 +13,10 @@ endpoint is still ``Creating`` / ``Updating``), so this step is a small state gr
 ``<name>: create endpoint``     createEndpoint with the new config
 ``<name>: update endpoint``     updateEndpoint with the new config and ``DeploymentConfig`` (blue/green
                                 traffic shifting; with ``alarms``, SageMaker rolls back on its own)
-``<name>: wait`` -> ``<name>: status`` (describeEndpoint) -> ``<name>: count`` -> ``<name>: in service?``
+``<name>: status`` (describeEndpoint) -> ``<name>: count`` -> ``<name>: in service?`` -> ``<name>: wait``
                                 the polling loop, bounded by ``timeout_seconds`` through a poll counter
-                                (which also bounds the history events, 25,000 per execution)
+                                (which also bounds the history events, 25,000 per execution): the
+                                first poll right after the call, then one every ``poll_seconds``
 ``<name>: deployed``            the result: which endpoint config is live, which was live before
 ``<name>: endpoint failed`` / ``: rolled back`` / ``: timed out`` / ``: lookup failed``
                                 Pass states setting ``$.error`` {Error, Cause}, then the step's
@@ -95,12 +96,13 @@ def _check_timing(poll_seconds: int, timeout_seconds: int) -> int:
     for field, value in (("poll_seconds", poll_seconds), ("timeout_seconds", timeout_seconds)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{field} must be a positive integer (seconds), got {value!r}")
-    polls = math.ceil(timeout_seconds / poll_seconds)
+    # The first poll comes right after the Create/Update call, each further one after a wait.
+    polls = math.ceil(timeout_seconds / poll_seconds) + 1
     if polls > MAX_POLLS:
-        raise ValueError(f"timeout_seconds {timeout_seconds} / poll_seconds {poll_seconds} = {polls} polls; at most "
+        raise ValueError(f"timeout_seconds {timeout_seconds} / poll_seconds {poll_seconds} + 1 = {polls} polls; at most "
                          f"{MAX_POLLS} fit the history budget ({EVENTS_PER_POLL} events per poll, {MAX_LOOP_EVENTS} of "
                          f"the execution's 25,000): raise poll_seconds to at least "
-                         f"{math.ceil(timeout_seconds / MAX_POLLS)}")
+                         f"{math.ceil(timeout_seconds / (MAX_POLLS - 1))}")
     return polls
 
 
@@ -222,16 +224,17 @@ def deploy_states(*, name: str, endpoint_name: str, endpoint_config: dict[str, A
         resource=create_endpoint.API.resource(create_endpoint.API.default_pattern), parameters=create,
         result_selector={"Operation": "create", "PreviousEndpointConfigName": None, "PreviousEndpointStatus": None,
                          "Polls": 0},
-        result_path=f"{p}.Deployment", retry=retry, catch=catch, next=s["wait"])
+        result_path=f"{p}.Deployment", retry=retry, catch=catch, next=s["status"])
     request = _deployment_config(update or {}, alarms)
     put(request, "EndpointName", endpoint_name)
     request[f"EndpointConfigName{PATH_SUFFIX}"] = new_config
     states[s["update endpoint"]] = task(
         resource=update_endpoint.API.resource(update_endpoint.API.default_pattern), parameters=request,
-        retry=retry, catch=catch, next=s["wait"])
+        retry=retry, catch=catch, next=s["status"])
     states[s["update endpoint"]]["ResultPath"] = None   # its answer is the ARN only: keep the input
 
-    # 3. poll until InService, Failed, rolled back, or out of polls
+    # 3. poll until InService, Failed, rolled back, or out of polls: describe at once (a local
+    #    endpoint, or an update that changes nothing, may be ready), then wait between polls
     states[s["wait"]] = wait(seconds=poll_seconds, next=s["status"])
     states[s["status"]] = task(resource=sdk_resource("sagemaker", "describeEndpoint"), parameters=dict(lookup),
                                result_path=f"{p}.Endpoint", retry=describe_retry(), catch=catch, next=s["count"])
@@ -250,7 +253,7 @@ def deploy_states(*, name: str, endpoint_name: str, endpoint_config: dict[str, A
         {"Variable": status, "StringEquals": "InService", "Next": s["rolled back"]},
         {"Variable": f"{p}.Deployment.Polls", "NumericGreaterThanEquals": polls, "Next": s["timed out"]},
     ], default=s["wait"], comment=f"InService on the new config: done; Failed or back on the old config: fail; "
-                                  f"still {polls} polls of {poll_seconds} s at most ({timeout_seconds} s)")
+                                  f"at most {polls} polls, {poll_seconds} s apart ({timeout_seconds} s)")
     result = {
         "EndpointName.$": f"{p}.Endpoint.EndpointName",
         "EndpointArn.$": f"{p}.Endpoint.EndpointArn",
@@ -280,7 +283,7 @@ def deploy_states(*, name: str, endpoint_name: str, endpoint_config: dict[str, A
         result_path=ERROR_RESULT_PATH, next=target)
     states[s["timed out"]] = pass_(parameters={
         "Error": ERROR_TIMEOUT,
-        "Cause.$": fmt(f"Endpoint {{}} is still {{}} after {{}} polls of {poll_seconds} s (timeout_seconds "
+        "Cause.$": fmt(f"Endpoint {{}} is still {{}} after {{}} polls {poll_seconds} s apart (timeout_seconds "
                        f"{timeout_seconds}); SageMaker goes on deploying endpoint config {{}}",
                        f"{p}.Endpoint.EndpointName", status, f"{p}.Deployment.Polls", new_config)},
         result_path=ERROR_RESULT_PATH, next=target)

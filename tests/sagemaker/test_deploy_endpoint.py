@@ -15,7 +15,16 @@ from sagemaker_sfn.local.mock_config import parse_mock_config
 from sagemaker_sfn.local.progress import count_history
 from sagemaker_sfn.sagemaker.deploy_endpoint import MAX_POLLS, deploy_states, state_names
 
-from conftest import HASH, RETRY, TAG  # tests/sagemaker/conftest.py (rootdir-relative, as pytest imports it)
+HASH = "States.Hash(States.Format('{}@{}', $$.Execution.Id, $$.State.EnteredTime), 'MD5')"
+TAG = {"Key": "sfn:execution-arn", "Value.$": "$$.Execution.Id"}
+RETRY: list[dict[str, Any]] = [
+    {"ErrorEquals": ["SageMaker.ResourceLimitExceededException"], "IntervalSeconds": 60, "MaxAttempts": 2000,
+     "BackoffRate": 1.5, "MaxDelaySeconds": 300, "JitterStrategy": "FULL"},
+    {"ErrorEquals": ["SageMaker.AmazonSageMakerException"], "IntervalSeconds": 2, "MaxAttempts": 5,
+     "BackoffRate": 2.0, "MaxDelaySeconds": 30, "JitterStrategy": "FULL"},
+    {"ErrorEquals": ["SageMaker.ThrottlingException", "ThrottlingException"], "IntervalSeconds": 1,
+     "MaxAttempts": 8, "BackoffRate": 2.0, "MaxDelaySeconds": 60, "JitterStrategy": "FULL"},
+]
 
 VARIANT = {"VariantName": "AllTraffic", "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}
 DESCRIBE_RETRY = [{"ErrorEquals": ["SageMaker.ThrottlingException", "ThrottlingException"], "IntervalSeconds": 1,
@@ -28,7 +37,7 @@ def named(prefix: str) -> str:
     return f"States.Format('{prefix}-{{}}-{{}}', {HASH}, $$.State.RetryCount)"
 
 
-def failure_passes(p: str, target: str, *, polls: int = 120, poll: int = 30, timeout: int = 3600) -> dict[str, Any]:
+def failure_passes(p: str, target: str, *, polls: int = 121, poll: int = 30, timeout: int = 3600) -> dict[str, Any]:
     endpoint, config = f"{p}.Endpoint.EndpointName", f"{p}.EndpointConfig.EndpointConfigName"
     describe = f"States.JsonToString({p}.Endpoint)"
     return {
@@ -45,7 +54,7 @@ def failure_passes(p: str, target: str, *, polls: int = 120, poll: int = 30, tim
             "ResultPath": "$.error", "Next": target},
         "Deploy: timed out": {"Type": "Pass", "Parameters": {
             "Error": "Deploy.Timeout",
-            "Cause.$": f"States.Format('Endpoint {{}} is still {{}} after {{}} polls of {poll} s (timeout_seconds "
+            "Cause.$": f"States.Format('Endpoint {{}} is still {{}} after {{}} polls {poll} s apart (timeout_seconds "
                        f"{timeout}); SageMaker goes on deploying endpoint config {{}}', {endpoint}, "
                        f"{p}.Endpoint.EndpointStatus, {p}.Deployment.Polls, {config})"},
             "ResultPath": "$.error", "Next": target},
@@ -55,7 +64,7 @@ def failure_passes(p: str, target: str, *, polls: int = 120, poll: int = 30, tim
     }
 
 
-def loop(p: str, *, endpoint: dict[str, str], polls: int = 120, poll: int = 30, timeout: int = 3600,
+def loop(p: str, *, endpoint: dict[str, str], polls: int = 121, poll: int = 30, timeout: int = 3600,
          catch: list[dict[str, Any]] | None = None, end: dict[str, Any]) -> dict[str, Any]:
     extra = {"Catch": catch} if catch else {}
     status, config = f"{p}.Endpoint.EndpointStatus", f"{p}.EndpointConfig.EndpointConfigName"
@@ -71,7 +80,7 @@ def loop(p: str, *, endpoint: dict[str, str], polls: int = 120, poll: int = 30, 
             "Polls.$": f"States.MathAdd({p}.Deployment.Polls, 1)"}, "ResultPath": f"{p}.Deployment",
             "Next": "Deploy: in service?"},
         "Deploy: in service?": {"Type": "Choice", "Comment": f"InService on the new config: done; Failed or back on "
-                                f"the old config: fail; still {polls} polls of {poll} s at most ({timeout} s)",
+                                f"the old config: fail; at most {polls} polls, {poll} s apart ({timeout} s)",
                                 "Choices": [
             {"And": [{"Variable": status, "StringEquals": "InService"},
                      {"Variable": f"{p}.Endpoint.EndpointConfigName", "StringEqualsPath": config}],
@@ -118,11 +127,11 @@ def test_basic_existing_model_nested_scope_ends_in_its_own_fail_state() -> None:
                            "Tags": [TAG]},
             "ResultSelector": {"Operation": "create", "PreviousEndpointConfigName": None,
                                "PreviousEndpointStatus": None, "Polls": 0},
-            "ResultPath": f"{p}.Deployment", "Retry": RETRY, "Next": "Deploy: wait"},
+            "ResultPath": f"{p}.Deployment", "Retry": RETRY, "Next": "Deploy: status"},
         "Deploy: update endpoint": {
             "Type": "Task", "Resource": "arn:aws:states:::sagemaker:updateEndpoint",
             "Parameters": {"EndpointName": "churn", "EndpointConfigName.$": f"{p}.EndpointConfig.EndpointConfigName"},
-            "Retry": RETRY, "Next": "Deploy: wait", "ResultPath": None},
+            "Retry": RETRY, "Next": "Deploy: status", "ResultPath": None},
         **loop(p, endpoint={"EndpointName": "churn"}, end={"End": True}),
         **failure_passes(p, "Deploy: failed"),
         "Deploy: failed": {"Type": "Fail", "ErrorPath": "$.error.Error", "CausePath": "$.error.Cause"},
@@ -161,11 +170,11 @@ def test_complex_model_alarms_deployment_config_and_failure_path() -> None:
                 "Alarms": [{"AlarmName": "churn-5xx"}, {"AlarmName": "churn-latency"}]}},
             "RetainAllVariantProperties": False, "EndpointName": "churn",
             "EndpointConfigName.$": f"{p}.EndpointConfig.EndpointConfigName"},
-        "Retry": RETRY, "Catch": catch, "Next": "Deploy: wait", "ResultPath": None}
-    expected_loop = loop(p, endpoint={"EndpointName": "churn"}, polls=30, poll=60, timeout=1800, catch=catch,
+        "Retry": RETRY, "Catch": catch, "Next": "Deploy: status", "ResultPath": None}
+    expected_loop = loop(p, endpoint={"EndpointName": "churn"}, polls=31, poll=60, timeout=1800, catch=catch,
                          end={"Next": "SmokeTest", "result": {"ModelName.$": f"{p}.Model.ModelName"}})
     assert {k: states[k] for k in expected_loop} == expected_loop
-    expected_failures = failure_passes(p, "Notify failure: Deploy", polls=30, poll=60, timeout=1800)
+    expected_failures = failure_passes(p, "Notify failure: Deploy", polls=31, poll=60, timeout=1800)
     assert {k: states[k] for k in expected_failures} == expected_failures
 
 
@@ -182,7 +191,7 @@ def test_jsonpath_endpoint_name_and_random_names_in_a_map() -> None:
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"poll_seconds": 0}, r"poll_seconds must be a positive integer"),
-    ({"timeout_seconds": 100_000, "poll_seconds": 10}, rf"10000 polls; at most {MAX_POLLS} fit .* raise poll_seconds to at least 111"),
+    ({"timeout_seconds": 100_000, "poll_seconds": 10}, rf"10001 polls; at most {MAX_POLLS} fit .* raise poll_seconds to at least 111"),
     ({"endpoint_config": {"ProductionVariants": [VARIANT]}}, r"ProductionVariants\[0\] needs ModelName"),
     ({"endpoint_config": {}}, r"endpoint_config needs ProductionVariants"),
     ({"model": {"ModelName": "x"}}, r"model must not set ModelName"),
@@ -240,7 +249,8 @@ def path_of(result: Any) -> list[str]:
 
 CREATED = {"Deploy": {"0": {"Return": {"ModelArn": f"{ARN}:model/deploy-model-abc-0"}}},
            "Deploy: endpoint config": {"0": {"Return": {"EndpointConfigArn": f"{ARN}:endpoint-config/deploy-config-new"}}}}
-POLL = ["Deploy: wait", "Deploy: status", "Deploy: count", "Deploy: in service?"]
+POLL = ["Deploy: status", "Deploy: count", "Deploy: in service?"]
+WAIT = ["Deploy: wait"]
 
 
 def test_run_creates_a_missing_endpoint_and_polls_until_in_service() -> None:
@@ -249,7 +259,7 @@ def test_run_creates_a_missing_endpoint_and_polls_until_in_service() -> None:
                         "Deploy: status": {"0-1": describe("Creating"), "2": describe("InService")}})
     assert result.status == "SUCCEEDED", result.cause
     assert path_of(result) == ["Deploy", "Deploy: endpoint config", "Deploy: find endpoint", "Deploy: endpoint missing?",
-                               "Deploy: create endpoint", *POLL * 3, "Deploy: deployed"]
+                               "Deploy: create endpoint", *(POLL + WAIT) * 2, *POLL, "Deploy: deployed"]
     assert result.output["Deploy"] == {
         "EndpointName": "churn", "EndpointArn": f"{ARN}:endpoint/churn", "EndpointStatus": "InService",
         "EndpointConfigName": "deploy-config-new", "Operation": "create", "PreviousEndpointConfigName": None,
@@ -257,7 +267,7 @@ def test_run_creates_a_missing_endpoint_and_polls_until_in_service() -> None:
     calls = {c.state_name: c.parameters for c in mock.calls}
     assert calls["Deploy: create endpoint"]["EndpointConfigName"] == "deploy-config-new"
     assert calls["Deploy: endpoint config"]["ProductionVariants"][0]["ModelName"] == "deploy-model-abc-0"
-    assert (result.stop_date - result.start_date).total_seconds() == 90   # three 30 s waits, simulated
+    assert (result.stop_date - result.start_date).total_seconds() == 60   # two 30 s waits, simulated
 
 
 def test_run_updates_an_existing_endpoint_and_reports_both_configs() -> None:
@@ -302,8 +312,8 @@ def test_run_times_out_after_the_poll_budget() -> None:
                         "Deploy: create endpoint": {"0": {"Return": {"EndpointArn": f"{ARN}:endpoint/churn"}}},
                         "Deploy: status": {"0": describe("Creating")}}, poll_seconds=60, timeout_seconds=300)
     assert (result.status, result.error) == ("FAILED", "Deploy.Timeout")
-    assert mock.invocations("Deploy: status") == 5
-    assert result.cause == ("Endpoint churn is still Creating after 5 polls of 60 s (timeout_seconds 300); "
+    assert mock.invocations("Deploy: status") == 6
+    assert result.cause == ("Endpoint churn is still Creating after 6 polls 60 s apart (timeout_seconds 300); "
                             "SageMaker goes on deploying endpoint config deploy-config-new")
     assert (result.stop_date - result.start_date).total_seconds() == 300
 
