@@ -15,7 +15,7 @@ import botocore.session
 import pytest
 from botocore.validate import validate_parameters
 
-from conftest import load_handler
+from tests.lambdas.conftest import load_handler
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/train-evaluate/3"
 TOKEN = "AQB4AAAAKgAAAAMAAAAA" + "x" * 700 + "+/=="
