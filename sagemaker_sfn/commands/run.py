@@ -57,6 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true",
                         help='print only {"status", "output", "error", "cause"} as one JSON object')
     parser.add_argument("--history", metavar="FILE", help="also write the execution history (JSON) to FILE")
+    parser.add_argument("--approve", action="store_true",
+                        help="approval gates approve their model package at once (default: they wait for "
+                             "`sagemaker-sfn approve|reject PACKAGE_ARN --local` from another terminal)")
 
 
 def _read_input(value: str | None, *, default: Any) -> Any:
@@ -178,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
                 with _job_lines_shown(progress):
                     result, summary_extra = _run_real(loaded.definition, execution_input, root=root, name=name,
                                                       execution_name=execution_name, run_dir=run_dir,
-                                                      progress=progress)
+                                                      progress=progress, approve=args.approve)
     except SagemakerSfnError:
         raise
     except KeyboardInterrupt:
@@ -255,7 +258,7 @@ def _run_mocked(definition: dict[str, Any], execution_input: Any, *, args: argpa
 
 
 def _run_real(definition: dict[str, Any], execution_input: Any, *, root: Path, name: str, execution_name: str,
-              run_dir: Path, progress: Any) -> tuple[Any, list[str]]:
+              run_dir: Path, progress: Any, approve: bool = False) -> tuple[Any, list[str]]:
     from sagemaker_sfn.errors import UsageError
     from sagemaker_sfn.local.interpreter import run_definition
 
@@ -265,7 +268,7 @@ def _run_real(definition: dict[str, Any], execution_input: Any, *, root: Path, n
         raise UsageError("local AWS environment not available (sagemaker_sfn.local.environment could not be "
                          f"imported: {exc}); run with --mock-config FILE --test-case NAME to mock the tasks") from exc
     with open_local_environment(project_root=root, pipeline_name=name, run_dir=run_dir,
-                                definition=definition) as env:
+                                definition=definition, approve=approve) as env:
         problems = env.check(definition)
         if problems:
             listing = "\n".join(f"  {p}" for p in problems)

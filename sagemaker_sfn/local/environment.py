@@ -59,6 +59,9 @@ class LocalEnvironment:
         and copy every object in the local buckets to ``run_dir/s3/``."""
         self.integration.sagemaker.wait()   # type: ignore[attr-defined]
         write_job_records(self.sagemaker.store, jobs_dir=self.run_dir / "jobs")
+        from sagemaker_sfn.local.sagemaker.endpoints import write_endpoint_records
+
+        write_endpoint_records(self.sagemaker.store, target=self.run_dir / "endpoints")
         copy_buckets(self.account.client("s3"), target=self.run_dir / "s3")
 
     def summary_lines(self, result: Any = None) -> list[str]:
@@ -333,15 +336,18 @@ def _upload_examples(s3: Any, *, project_root: Path, bucket: str, pipeline_name:
 @contextmanager
 def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: Path,
                            definition: dict[str, Any],
-                           callbacks: dict[str, dict[str, Any]] | None = None) -> Iterator[LocalEnvironment]:
+                           callbacks: dict[str, dict[str, Any]] | None = None,
+                           approve: bool = False) -> Iterator[LocalEnvironment]:
     """An in-process AWS account for one run of ``definition`` (see the module doc).
 
     ``project_root``: holds lambdas/, examples/ and the optional .sagemaker-sfn-images.json /
     .sagemaker-sfn-callbacks.json. ``run_dir``: where jobs, logs and S3 copies go (created).
     ``callbacks``: answers for .waitForTaskToken states (default: the project's callbacks file, else
-    echo the message sent; see :mod:`sagemaker_sfn.local.integrations.registry`).
+    echo the message sent; see :mod:`sagemaker_sfn.local.integrations.registry`). ``approve`` (default
+    False): approval gates approve their model package at once (``run --approve``).
     Raises DefinitionError for a placeholder with no local value.
     """
+    from sagemaker_sfn.local.approval_gate import ApprovalGate, route_to_local
     from sagemaker_sfn.local.aws import LocalEndpoint, local_account
     from sagemaker_sfn.local.bindings import LOCAL_BUCKET, LOCAL_REGION, function_placeholder, local_substitutions
     from sagemaker_sfn.local.integrations.lambda_ import LambdaIntegration
@@ -375,13 +381,16 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
         lambda_ = LambdaIntegration(project_root=project_root, log_dir=run_dir / "logs",
                                     region=account.region, account=account.account)
         sagemaker = SageMakerIntegration(sm=sm)
+        gate = ApprovalGate(sm=sm, lambda_=lambda_, root=project_root, auto_approve=approve)
         integration = LocalIntegration(sagemaker=sagemaker, lambda_=lambda_,
-                                       services=ServicesIntegration(region=account.region), callbacks=answers)
+                                       services=ServicesIntegration(region=account.region), callbacks=answers,
+                                       gate=gate)
         env = LocalEnvironment(substitutions=substitutions, integration=integration, clock=clock,
                                project_root=project_root, pipeline_name=pipeline_name, run_dir=run_dir,
                                account=account, sagemaker=sm)
         try:
-            yield env
+            with route_to_local(sagemaker=sagemaker, gate=gate):   # in-process boto3 -> local SageMaker
+                yield env
         finally:
             # Jobs started request-response still write to S3 and the store: let them end first.
             sagemaker.wait()
