@@ -17,4 +17,5 @@ COMMANDS: dict[str, str] = {
     "history": "history",
     "approve": "approve",
     "reject": "approve",
+    "invoke": "invoke",
 }

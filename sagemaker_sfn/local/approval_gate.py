@@ -61,7 +61,12 @@ class ApprovalGate:
     def __init__(self, *, sm: Any, lambda_: Any, root: Path, auto_approve: bool = False) -> None:
         from sagemaker_sfn.local.sagemaker import approvals
 
+        import time
+
         self.sm, self.lambda_, self.root, self.auto_approve = sm, lambda_, Path(root), auto_approve
+        # Decisions left before this run started are someone else's (every local run's first package
+        # is <group>/1): they are discarded, never applied.
+        self.started = time.time()
         self._waiters: dict[str, _Waiter] = {}
         self._lock = threading.Lock()
         approvals.on_state_change(sm, self._deliver)
@@ -140,10 +145,14 @@ class ApprovalGate:
 
         path = decision_path(self.root, arn)
         try:
+            fresh = path.stat().st_mtime >= self.started
             decision = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return
         path.unlink(missing_ok=True)
+        if not fresh:
+            self.sm.log.info("ignored a decision for %s left before this run started (%s)", arn, path)
+            return
         request = {"ModelPackageArn": arn, "ModelApprovalStatus": decision.get("ModelApprovalStatus")}
         if decision.get("ApprovalDescription"):
             request["ApprovalDescription"] = decision["ApprovalDescription"]
