@@ -9,7 +9,10 @@ the state machine, as every ``${<Name>FunctionArn}`` is). This construct adds wh
   ModelPackageGroupName and ModelApprovalStatus);
 - the function's grants: DescribeModelPackage / UpdateModelPackage on the groups' packages (the token
   is kept in the package's CustomerMetadataProperties, see the handler), and SendTaskSuccess /
-  SendTaskFailure / SendTaskHeartbeat on this state machine only (aws-cdk ``grantTaskResponse``).
+  SendTaskFailure / SendTaskHeartbeat on this state machine only (the actions and resource of aws-cdk's
+  ``StateMachine.grantTaskResponse``). The machine's ARN is built from its name, not referenced:
+  the machine already depends on the function (its ARN is a definition substitution), and the
+  function on its policy, so a reference back would be a circular dependency (cfn-lint E3004).
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from sagemaker_sfn.constructs.nag import acknowledge_wildcard_resources
@@ -55,13 +57,13 @@ class ModelApproval(Construct):
     """Answers a pipeline's approval gates.
 
     :param function: the ``lambdas/model_approval`` function the state machine invokes.
-    :param state_machine: the pipeline's state machine (the only one the function may answer).
+    :param state_machine_name: the pipeline's state machine (the only one the function may answer).
     :param package_groups: the model package groups whose packages the gates wait on (names as
         deployed; at least one).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, function: lambda_.IFunction,
-                 state_machine: sfn.IStateMachine, package_groups: Iterable[str]) -> None:
+                 state_machine_name: str, package_groups: Iterable[str]) -> None:
         super().__init__(scope, construct_id)
         groups = sorted(set(package_groups))
         if not groups:
@@ -76,7 +78,11 @@ class ModelApproval(Construct):
             actions=["sagemaker:DescribeModelPackage", "sagemaker:UpdateModelPackage"], resources=packages))
         acknowledge_wildcard_resources(role, packages, "Every version of the pipeline's own model package "
                                        "group(s): a gate waits on the version its execution registers.")
-        state_machine.grant_task_response(role)
+        machine = stack.format_arn(service="states", resource="stateMachine", resource_name=state_machine_name,
+                                   arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+            resources=[machine]))
         self.rule = events.Rule(
             self, "PackageDecided", description=f"Model package approved or rejected in {', '.join(groups)}: "
                                                 "answer the waiting approval gate",
@@ -133,7 +139,7 @@ def approval_wiring(scope: Construct, pipeline: Any, *, definition: Mapping[str,
 
     functions = getattr(pipeline, "functions", {})
     if FOLDER in functions and uses_approval(definition):
-        ModelApproval(scope, "Approval", function=functions[FOLDER].function, state_machine=pipeline.state_machine,
+        ModelApproval(scope, "Approval", function=functions[FOLDER].function, state_machine_name=pipeline.spec.name,
                       package_groups=model_package_groups(definition))
     endpoints = _endpoint_names(definition)
     if "smoke_test" in functions and endpoints:

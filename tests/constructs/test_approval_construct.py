@@ -1,7 +1,7 @@
 """ModelApproval: the EventBridge rule and the approval Lambda's grants, cdk-nag and cfn-lint clean.
 
 Synthesized in a stack of its own (the approval function from lambdas/model_approval through
-PipelineFunction, as the state machine construct makes it, and a one-state machine), so the test
+PipelineFunction, as the state machine construct makes it), so the test
 does not depend on the pipeline stacks' derived policies.
 """
 
@@ -13,13 +13,12 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks
 
 from sagemaker_sfn.constructs.approval import ModelApproval, approval_wiring, grant_invoke_endpoints, uses_approval
 from sagemaker_sfn.constructs.functions import PipelineFunction
-from sagemaker_sfn.constructs.nag import acknowledge, depend_on_policy_only
+from sagemaker_sfn.constructs.nag import acknowledge
 from sagemaker_sfn.pipeline import load_pipeline
 from tests.constructs.conftest import REPO, cdk_json_context, cfn_lint, nag_violations
 
@@ -32,16 +31,11 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     bucket = s3.Bucket(stack, "Data", enforce_ssl=True, server_access_logs_prefix="logs/")
     approval = PipelineFunction(stack, "ModelApproval", folder="model_approval", bucket=bucket, pipeline="train-evaluate")
     smoke = PipelineFunction(stack, "SmokeTest", folder="smoke_test", bucket=bucket, pipeline="train-evaluate")
-    machine = sfn.StateMachine(stack, "Machine", definition_body=sfn.DefinitionBody.from_chainable(sfn.Pass(stack, "P")),
-                               tracing_enabled=True, logs=sfn.LogOptions(
-                                   destination=cdk.aws_logs.LogGroup(stack, "MachineLogs"), level=sfn.LogLevel.ALL))
-    ModelApproval(stack, "Approval", function=approval.function, state_machine=machine,
+    ModelApproval(stack, "Approval", function=approval.function, state_machine_name="train-evaluate",
                   package_groups=["train-evaluate", "Churn"])
     grant_invoke_endpoints(smoke.function, ["train-evaluate"])
     # The scaffolding (bucket, log group) is not what is under test.
     acknowledge(bucket, {"AwsSolutions-S1": "test scaffolding"})
-    depend_on_policy_only(machine, machine.role)
-    acknowledge(machine, {"AwsSolutions-IAM5[Resource::*]": "test scaffolding: the machine's own X-Ray grant"})
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     error = None
     try:
@@ -76,7 +70,8 @@ def test_function_may_update_only_its_groups_packages_and_answer_only_its_machin
         "arn:aws:sagemaker:eu-west-1:123456789012:model-package/train-evaluate/*"]
     answer = next(s for s in statements if "states:SendTaskSuccess" in s["Action"])
     assert sorted(answer["Action"]) == ["states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess"]
-    assert "Ref" in answer["Resource"]   # this state machine's ARN, nothing wider
+    # This state machine only, by name: a Ref to it would close a dependency cycle (see the construct).
+    assert _text(answer["Resource"]) == "arn:aws:states:eu-west-1:123456789012:stateMachine:train-evaluate"
     invoke = next(s for s in statements if s["Action"] == "sagemaker:InvokeEndpoint")
     assert _text(invoke["Resource"]) == "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/train-evaluate"
 
@@ -103,7 +98,6 @@ def test_the_shipped_pipeline_uses_the_gate_and_wiring_skips_pipelines_without_i
 
     class Pipeline:   # a pipeline without the two Lambdas: nothing is added
         functions: dict[str, Any] = {}
-        state_machine = None
 
     stack = cdk.Stack(cdk.App(), "Empty")
     approval_wiring(stack, Pipeline(), definition=definition)
@@ -113,4 +107,4 @@ def test_the_shipped_pipeline_uses_the_gate_and_wiring_skips_pipelines_without_i
 def test_fails_without_package_groups() -> None:
     stack = cdk.Stack(cdk.App(), "S")
     with pytest.raises(ValueError, match="needs the model package group"):
-        ModelApproval(stack, "A", function=None, state_machine=None, package_groups=[])  # type: ignore[arg-type]
+        ModelApproval(stack, "A", function=None, state_machine_name="m", package_groups=[])  # type: ignore[arg-type]
