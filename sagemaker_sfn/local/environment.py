@@ -311,8 +311,13 @@ def summary_lines(store: Any, *, run_dir: Path) -> list[str]:
                     uri = (output.get("S3Output") or {}).get("S3Uri")
                     if uri:
                         lines.append(f"  output {output.get('OutputName')}: {_local_copy(uri, run_dir)}")
-        elif kind in {"Model", "Endpoint", "ModelPackage"}:
-            label = {"Model": "model", "Endpoint": "endpoint", "ModelPackage": "model package"}[kind]
+        elif kind == "Endpoint":
+            lines.append(f"endpoint {name}: {job.get('EndpointStatus')} on endpoint config "
+                         f"{job.get('EndpointConfigName')}{_failure(job)}")
+            if job.get("EndpointStatus") == "InService":
+                lines.append(f"  ask it: sagemaker-sfn invoke {name} --local --body '<request>'")
+        elif kind in {"Model", "ModelPackage"}:
+            label = {"Model": "model", "ModelPackage": "model package"}[kind]
             lines.append(f"{label} {name} recorded")
     if any(kind.endswith("Job") for kind, _, _ in records):
         lines.append(f"job logs: {_shown(run_dir / 'jobs')}/<job>/logs.txt (Describe* response: describe.json beside it)")
