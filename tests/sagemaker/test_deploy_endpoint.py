@@ -348,3 +348,12 @@ def test_run_throttling_past_the_retry_budget_fails_the_step() -> None:
                         "Deploy: status": {"0": throttled}})
     assert (result.status, result.error) == ("FAILED", "SageMaker.ThrottlingException")
     assert mock.invocations("Deploy: status") == 9   # 1 + MaxAttempts 8
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"alarms": ["churn-5xx"], "update": {"RetainAllVariantProperties": True},
+                                         "endpoint_name": "$.EndpointName", "random_name": True}])
+def test_rendered_machines_pass_the_validator(kwargs: dict[str, Any]) -> None:
+    from sagemaker_sfn.validate import validate_definition
+
+    findings = validate_definition(machine(**kwargs))
+    assert [f"{f.location}: {f.message}" for f in findings if getattr(f, "severity", "error") == "error"] == []
