@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import statistics
 import sys
 import time
@@ -26,7 +27,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-CONFORMANCE = ROOT.parent / "shared" / "conformance" / "executions"
+CONFORMANCE = Path(os.environ.get("SAGEMAKER_SFN_CONFORMANCE", ROOT.parent / "shared" / "conformance" / "executions"))
 ROLE = "arn:aws:iam::123456789012:role/bench"
 
 RETRY_DEFINITION = {

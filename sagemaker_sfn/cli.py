@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from sagemaker_sfn import __version__
 from sagemaker_sfn.commands import COMMANDS
 from sagemaker_sfn.errors import SagemakerSfnError
+from sagemaker_sfn.files import describe_os_error
+from sagemaker_sfn.outcomes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
 
 DESCRIPTION = """\
 Generate, validate, deploy and run AWS Step Functions state machines for Amazon SageMaker pipelines.
@@ -56,9 +59,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"sagemaker-sfn {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # The machine's condition (disk full, read-only directory, permission), not a bug: say which
+        # and where, so the person can act on it.
+        print(f"sagemaker-sfn {args.command}: error: {describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except RecursionError:
+        print(f"sagemaker-sfn {args.command}: error: the input is nested too deeply to process", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a bug in this package: one paragraph, the traceback only on request
+        if os.environ.get("SAGEMAKER_SFN_DEBUG"):
+            raise
+        print(f"sagemaker-sfn {args.command}: internal error ({type(exc).__name__}: {exc}). This is a bug in "
+              "sagemaker-sfn: please report it with the command line and the files it read "
+              "(SAGEMAKER_SFN_DEBUG=1 shows the traceback).", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

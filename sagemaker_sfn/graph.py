@@ -17,7 +17,7 @@ from typing import Any
 from sagemaker_sfn.errors import DefinitionError
 from sagemaker_sfn.validate.findings import child  # the validator's location format
 
-FORMATS = ("mermaid", "dot")
+FORMATS = ("mermaid", "dot", "svg", "html")
 LABEL_LIMIT = 48   # longer Choice conditions are shortened with an ellipsis
 
 START_ID = "start_node"
@@ -359,9 +359,16 @@ def render_dot(graph: Graph) -> str:
 
 
 def render(definition: Mapping[str, Any], *, fmt: str = "mermaid", name: str = "state machine") -> str:
-    """``definition`` drawn as ``fmt`` (default ``mermaid``; or ``dot``), titled ``name``
-    (default "state machine", used by DOT)."""
+    """``definition`` drawn as ``fmt`` (default ``mermaid``; or ``dot``, or ``svg`` / ``html``: the
+    picture the execution report draws, laid out by :mod:`sagemaker_sfn.report.diagram`), titled
+    ``name`` (default "state machine", used by DOT, SVG and HTML)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown graph format '{fmt}' (expected one of {', '.join(FORMATS)})")
+    if fmt in ("svg", "html"):
+        from sagemaker_sfn.report import Diagram
+
+        build_graph(definition, name=name)   # the definition's errors, raised as for the text formats
+        diagram = Diagram(definition, name=name)
+        return diagram.svg + "\n" if fmt == "svg" else diagram.html()
     graph = build_graph(definition, name=name)
     return render_mermaid(graph) if fmt == "mermaid" else render_dot(graph)

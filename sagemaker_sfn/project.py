@@ -7,7 +7,6 @@ file; :func:`load_definition` resolves both the same way for every command.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -63,32 +62,57 @@ def resolve_definition_path(ref: str, *, root: Path | None = None) -> Path:
     candidate = Path(ref)
     if candidate.is_file():
         return candidate
+    if candidate.is_dir():
+        from sagemaker_sfn.files import FileProblem
+
+        raise FileProblem(candidate, "is a directory, expected an ASL definition (JSON) or a pipeline name")
     if candidate.suffix in {".json", ".yaml", ".yml"} or os.sep in ref:
         raise UsageError(f"file not found: {ref}")
     root = root or find_project_root()
     template = root / TEMPLATES_DIR / f"{ref}{TEMPLATE_SUFFIX}"
     if template.is_file():
         return template
+    if (root / PIPELINES_DIR / f"{ref}.yaml").is_file():
+        raise UsageError(f"pipeline '{ref}' has no template yet: run `sagemaker-sfn generate` to write "
+                         f"{TEMPLATES_DIR}/{ref}{TEMPLATE_SUFFIX}")
     known = sorted(state_machine_name_for(p) for p in (root / TEMPLATES_DIR).glob(f"*{TEMPLATE_SUFFIX}"))
     hint = f"known pipelines: {', '.join(known)}" if known else f"no {TEMPLATES_DIR}/ under {root}"
     raise UsageError(f"'{ref}' is neither a file nor a pipeline name ({hint}){did_you_mean(ref, known)}")
 
 
 def read_definition_file(path: Path) -> dict[str, Any]:
-    """Parse an ASL JSON file; a clear :class:`DefinitionError` for unreadable or non-object JSON."""
+    """Parse an ASL JSON file: a clear error naming the file for anything that is not one (unreadable,
+    binary, not UTF-8, empty, too deep, not a JSON object, a pipeline YAML file)."""
+    from sagemaker_sfn.files import FileProblem, parse_json, read_text
+
+    text = read_text(path, what="an ASL definition (JSON)")
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DefinitionError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                              source=str(path)) from exc
+        data = parse_json(text, source=str(path))
+    except FileProblem as exc:
+        if _looks_like_pipeline(path, text):
+            raise DefinitionError(
+                "this is a pipeline file (YAML), not an ASL definition: run `sagemaker-sfn generate` to turn "
+                f"it into {TEMPLATES_DIR}/{path.stem}{TEMPLATE_SUFFIX}, then pass that file or the pipeline "
+                f"name '{path.stem}'", source=str(path)) from None
+        raise DefinitionError(exc.problem, source=str(path)) from None
     if not isinstance(data, dict):
-        raise DefinitionError(f"expected a JSON object (an ASL definition), found {type(data).__name__}",
+        raise DefinitionError(f"expected a JSON object (an ASL definition), found {_json_type(data)}",
                               source=str(path))
     return data
+
+
+def _json_type(value: Any) -> str:
+    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _looks_like_pipeline(path: Path, text: str) -> bool:
+    """A pipeline file passed where ASL is expected: a .yaml/.yml name, or YAML text with ``steps``."""
+    if path.suffix.lower() in {".yaml", ".yml"}:
+        return True
+    if text.lstrip().startswith(("{", "[")):
+        return False
+    return re.search(r"^steps\s*:", text, flags=re.M) is not None
 
 
 def load_definition(ref: str, *, root: Path | None = None) -> LoadedDefinition:

@@ -18,7 +18,7 @@ def build_stacks(app: cdk.App, *, root: Path) -> list[cdk.Stack]:
     config = read_config(app.node, root=root)
     foundation = FoundationStack(app, f"{config.stack_prefix}-Foundation", prefix=config.resource_prefix,
                                  notification_email=config.notification_email,
-                                 description="sagemaker-sfn: data and access-log buckets, SageMaker role, failure topic")
+                                 description="sagemaker-sfn: data and access-log buckets, step-cache table, failure topic")
     stacks: list[cdk.Stack] = [foundation]
     if (root / "examples").is_dir():
         code = CodeStack(app, f"{config.stack_prefix}-Code", examples_dir=root / "examples",
@@ -30,6 +30,7 @@ def build_stacks(app: cdk.App, *, root: Path) -> list[cdk.Stack]:
         spec = load_pipeline_spec(path)
         stack = PipelineStack(app, pipeline_stack_name(config.stack_prefix, spec.name), spec=spec,
                               prefix=config.resource_prefix, schedule=config.retraining_schedule,
+                              existing_model_package_groups=config.existing_model_package_groups,
                               description=f"sagemaker-sfn pipeline {spec.name}")
         # Deploy order only: the pipeline finds the foundation's resources by name, not by export.
         stack.add_stack_dependency(foundation)

@@ -1,4 +1,4 @@
-"""The shared foundation: data + access-log buckets, SageMaker role, failure topic."""
+"""The shared foundation: data + access-log buckets, step-cache table, failure topic."""
 
 from __future__ import annotations
 
@@ -19,5 +19,6 @@ class FoundationStack(cdk.Stack):
         self.foundation = Foundation(self, "Foundation", prefix=prefix, notification_email=notification_email)
         cdk.CfnOutput(self, "DataBucketName", value=self.foundation.bucket.bucket_name,
                       description="Pipelines read inputs from and write outputs to this bucket")
-        cdk.CfnOutput(self, "SageMakerRoleArn", value=self.foundation.sagemaker_role.role_arn)
+        cdk.CfnOutput(self, "CacheTableName", value=self.foundation.cache_table.table_name,
+                      description="DynamoDB table of the step cache (${CacheTableName})")
         cdk.CfnOutput(self, "FailureTopicArn", value=self.foundation.failure_topic.topic_arn)

@@ -34,6 +34,28 @@ def test_generate_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert capsys.readouterr().out.splitlines()[1] == "up to date   asl_templates/b.asl.json  <- pipelines/b.yaml"
 
 
+def test_check_reports_orphaned_templates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project(tmp_path, a="name: a\nsteps: [{name: S, type: succeed}]\n",
+                   b="name: b\nsteps: [{name: S, type: succeed}]\n")
+    assert main(["generate", "--root", str(root)]) == 0
+    (root / "pipelines" / "b.yaml").rename(root / "pipelines" / "c.yaml")
+    (root / "pipelines" / "c.yaml").write_text("name: c\nsteps: [{name: S, type: succeed}]\n")
+    capsys.readouterr()
+    assert main(["generate", "--check", "--root", str(root)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ("up to date   asl_templates/a.asl.json  <- pipelines/a.yaml\n"
+                   "out of date  asl_templates/c.asl.json  <- pipelines/c.yaml\n"
+                   "orphaned     asl_templates/b.asl.json  (no pipelines/b.yaml)\n"
+                   "2 pipelines: 2 states, 0 SageMaker tasks\n")
+    assert err == ("1 template(s) out of date: run `sagemaker-sfn generate`\n"
+                   "1 orphaned template(s): delete them, or restore their pipeline files\n")
+    assert main(["generate", "--root", str(root)]) == 0   # writes c; reports b, leaves it
+    assert (root / "asl_templates" / "b.asl.json").is_file()
+    assert "1 orphaned template(s) left in place" in capsys.readouterr().err
+    (root / "asl_templates" / "b.asl.json").unlink()
+    assert main(["generate", "--check", "--root", str(root)]) == 0
+
+
 MODEL_STEP = """\
   - name: Model
     type: model

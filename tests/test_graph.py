@@ -227,8 +227,8 @@ def test_fails_without_states() -> None:
 
 
 def test_unknown_format_is_rejected() -> None:
-    with pytest.raises(ValueError, match="unknown graph format 'svg'"):
-        render(SMALL, fmt="svg")
+    with pytest.raises(ValueError, match="unknown graph format 'png'"):
+        render(SMALL, fmt="png")
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz (dot) is not installed")

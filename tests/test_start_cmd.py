@@ -149,14 +149,14 @@ def test_failed_execution_exits_1_and_status_history_explain_it(aws, capsys) -> 
     assert main(["start", "broken", "--wait", "--poll", "0.1"]) == 1
     out = capsys.readouterr().out.splitlines()
     execution_arn = out[0].removeprefix("started ")
-    assert out[-2].split("  ", 1)[1] == "ExecutionFailed  Data.Missing: no rows"
-    assert out[-1] == "execution FAILED"
+    assert out[-4].split("  ", 1)[1] == "ExecutionFailed  Data.Missing: no rows"
+    assert out[-3:] == ["execution FAILED", "error:     Data.Missing in state 'Boom'", "cause:     no rows"]
 
     assert main(["status", execution_arn]) == 1
     status = capsys.readouterr().out.splitlines()
     assert status[0] == "status:         FAILED"
     assert status[1] == f"execution:      {execution_arn}"
-    assert status[-2:] == ["error:          Data.Missing", "cause:          no rows"]
+    assert status[-3:] == ["error:          Data.Missing", "cause:          no rows", "failed state:   Boom"]
 
     assert main(["history", execution_arn]) == 0
     history = [line.split("  ", 1)[1] for line in capsys.readouterr().out.splitlines()]
@@ -228,3 +228,26 @@ def test_fails_on_a_non_execution_arn(aws, capsys) -> None:
 def test_unknown_execution_is_an_aws_error_not_a_traceback(aws, capsys) -> None:
     assert main(["status", "arn:aws:states:us-east-1:123456789012:execution:m:missing"]) == 1
     assert capsys.readouterr().err.startswith("sagemaker-sfn status: error: DescribeExecution: ExecutionDoesNotExist")
+
+
+WAIT_DEFINITION = {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 30, "End": True}}}
+
+
+def test_wait_timeout_gives_up_waiting_with_exit_5_and_leaves_the_execution_running(aws, capsys) -> None:
+    arn = create_machine(aws, "slow", WAIT_DEFINITION)
+    assert main(["start", arn, "--wait", "--poll", "0.1", "--timeout", "0.5"]) == 5
+    out = capsys.readouterr().out.splitlines()
+    execution_arn = out[0].removeprefix("started ")
+    assert out[-1] == (f"still RUNNING after --timeout 0.5s: not waiting any longer (follow it with "
+                       f"`sagemaker-sfn status {execution_arn}`)")
+    assert aws.client("stepfunctions").describe_execution(executionArn=execution_arn)["status"] == "RUNNING"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--timeout", "5"], "--timeout SECONDS goes with --wait and must be more than 0"),
+    (["--wait", "--timeout", "0"], "--timeout SECONDS goes with --wait and must be more than 0"),
+    (["--name", "two words"], "invalid execution name 'two words': 1-80 characters, none of them white space"),
+])
+def test_start_refuses_bad_options_before_calling_aws(argv, message, capsys) -> None:
+    assert main(["start", "arn:aws:states:us-east-1:123456789012:stateMachine:m", *argv]) == 2
+    assert capsys.readouterr().err.startswith(f"sagemaker-sfn start: error: {message}")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from sagemaker_sfn.local.bindings import local_value
-from sagemaker_sfn.pipeline import discover_pipelines, generate_all, load_pipeline, render, template_path
+from sagemaker_sfn.pipeline import (discover_pipelines, generate_all, load_pipeline, orphaned_templates, render,
+                                    template_path)
 from sagemaker_sfn.project import placeholders_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +20,7 @@ NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 def test_committed_templates_match_generate() -> None:
     stale = generate_all(ROOT, check=True)
     assert stale == [], f"out of date: {[str(p) for p in stale]}; run `sagemaker-sfn generate`"
+    assert orphaned_templates(ROOT) == [], "templates without a pipeline file: delete them"
 
 
 @pytest.mark.parametrize("path", discover_pipelines(ROOT), ids=lambda p: p.stem)
@@ -28,10 +30,11 @@ def test_each_template_is_its_pipeline(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", discover_pipelines(ROOT), ids=lambda p: p.stem)
-def test_templates_use_only_conventional_placeholders(path: Path) -> None:
+def test_templates_use_only_conventional_or_declared_placeholders(path: Path) -> None:
     definition = json.loads(template_path(ROOT, path.stem).read_text(encoding="utf-8"))
-    names = placeholders_in(definition)
-    assert names and all(local_value(n) for n in names)
+    declared = set(load_pipeline(path).placeholders)
+    names = placeholders_in(definition) - declared
+    assert all(local_value(n) for n in names)
 
 
 def test_templates_pass_the_npm_asl_validator() -> None:

@@ -113,3 +113,57 @@ def test_help_explains_checks_and_exit_status(capsys: pytest.CaptureFixture[str]
     for text in ("FILE|PIPELINE", "--strict", "--json", "exit status:", "1,048,576", "${Name}",
                  "sagemaker-sfn validate tune-xgboost --strict"):
         assert text in out
+
+
+def test_help_names_every_rule_the_validator_reports(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    import sagemaker_sfn.validate as package
+
+    ids = set()
+    for module in Path(package.__file__).parent.glob("*.py"):
+        ids.update(re.findall(r'^[A-Z_]*RULE = "([a-z-]+)"', module.read_text(encoding="utf-8"), re.MULTILINE))
+    assert {"data-flow", "sagemaker-resilience", "jsonata"} <= ids
+    with pytest.raises(SystemExit):
+        main(["validate", "--help"])
+    out = capsys.readouterr().out
+    assert [rule for rule in sorted(ids) if not re.search(rf"^  {re.escape(rule)} ", out, re.MULTILINE)] == []
+
+
+WIRED = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"n.$": "$.count"}, "End": True}}}
+
+
+def test_input_gives_the_execution_input_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "wired.json", WIRED)
+    assert run(capsys, str(path))[0] == 0  # without an input nothing is known about $.count
+    code, out, _ = run(capsys, str(path), "--input", '{"total": 3}')
+    assert code == 1
+    assert out.splitlines()[0] == (f"{path}: error: $.States.P.Parameters['n.$']: 'n.$' reads $.count, which never "
+                                   "resolves: the state's input has no field 'count': it has total")
+    input_file = write(tmp_path, "input.json", {"count": 3})
+    assert run(capsys, str(path), "--input", f"@{input_file}")[0] == 0
+
+
+def test_bad_input_exits_2_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "wired.json", WIRED)
+    code, out, err = run(capsys, str(path), "--input", "{nope")
+    assert (code, out) == (2, "")
+    assert err.startswith("sagemaker-sfn validate: error: --input is not valid JSON: Expecting property name")
+    code, _, err = run(capsys, str(path), "--input", f"@{tmp_path / 'missing.json'}")
+    assert code == 2 and err == f"sagemaker-sfn validate: error: {tmp_path / 'missing.json'}: no such file\n"
+
+
+def test_pipeline_name_follows_its_example_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "asl_templates").mkdir()
+    (tmp_path / "pipelines").mkdir()
+    write(tmp_path / "asl_templates", "demo.asl.json", WIRED)
+    (tmp_path / "pipelines" / "demo.yaml").write_text("name: demo\ninput: {total: 3}\nsteps: []\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SAGEMAKER_SFN_PROJECT", raising=False)
+    code, out, _ = run(capsys, "demo")
+    assert code == 1 and "has no field 'count'" in out
+    # An input_schema in the pipeline file wins: an open schema says nothing about other fields.
+    (tmp_path / "pipelines" / "demo.yaml").write_text(
+        "name: demo\ninput: {total: 3}\ninput_schema: {type: object}\nsteps: []\n", encoding="utf-8")
+    assert run(capsys, "demo")[0] == 0

@@ -7,6 +7,7 @@ such values and escape literals, so builders never concatenate intrinsic syntax 
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 PATH_SUFFIX = ".$"
@@ -77,8 +78,19 @@ def _escape_keep_placeholders(text: str) -> str:
 
 
 def result_key(step_name: str) -> str:
-    """A JSONPath-safe field name for a step's result: non-alphanumerics become ``_``."""
-    key = "".join(c if c.isalnum() or c == "_" else "_" for c in step_name)
+    """A JSONPath-safe field name for a step's result, made of ASCII letters, digits and ``_`` (what a
+    ``$.name`` field may hold): accents are dropped (``Modèle`` -> ``Modele``), other ASCII characters
+    become ``_``, and letters with no ASCII form become their code point (``模型`` -> ``u6a21u578b``)
+    so that distinct names stay distinct. A leading digit gets a ``_`` first."""
+    out: list[str] = []
+    for c in unicodedata.normalize("NFKD", step_name):
+        if unicodedata.combining(c):
+            continue
+        if c.isascii():
+            out.append(c if c.isalnum() or c == "_" else "_")
+        else:
+            out.append(f"u{ord(c):04x}" if c.isalnum() else "_")
+    key = "".join(out)
     return key if key[:1].isalpha() or key[:1] == "_" else f"_{key}"
 
 

@@ -70,8 +70,10 @@ def describe_event(event: dict[str, Any]) -> str:
     return "  ".join(parts)
 
 
-def follow(stepfunctions: Any, execution_arn: str, *, poll_seconds: float, out: TextIO) -> str:
-    """Print each new event until the execution ends; return its final status.
+def follow(stepfunctions: Any, execution_arn: str, *, poll_seconds: float, out: TextIO,
+           timeout: float | None = None) -> str:
+    """Print each new event until the execution ends; return its final status, or its current one
+    (RUNNING) when ``timeout`` seconds (default None: no limit) passed first.
 
     Each poll re-reads the history and prints events newer than the last one shown: simple, and
     cheap next to SageMaker jobs that run for minutes (histories hold at most 25,000 events).
@@ -79,6 +81,7 @@ def follow(stepfunctions: Any, execution_arn: str, *, poll_seconds: float, out: 
     from sagemaker_sfn.aws import call
 
     seen = 0
+    deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         # Status first: events read after a terminal status include the final ones.
         status = call(stepfunctions.describe_execution, executionArn=execution_arn)["status"]
@@ -89,7 +92,30 @@ def follow(stepfunctions: Any, execution_arn: str, *, poll_seconds: float, out: 
         if status in TERMINAL:
             print(f"execution {status}", file=out, flush=True)
             return status
-        time.sleep(poll_seconds)
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return status
+            time.sleep(min(poll_seconds, left))
+        else:
+            time.sleep(poll_seconds)
+
+
+def print_failure(stepfunctions: Any, execution_arn: str, *, region: str | None, out: TextIO, width: int = 11,
+                  brief: bool = False, logs: Any = None) -> None:
+    """Why a deployed execution did not succeed: failing state, error, and for a SageMaker job its
+    FailureReason and CloudWatch log stream (read from the same kind of history a local run keeps).
+    ``brief`` (default False) leaves out the error and cause lines (already shown by ``status``);
+    ``logs`` (a CloudWatch Logs client, default None) names the job's actual log streams."""
+    from sagemaker_sfn.failures import LOG_GROUPS, explain_execution, failure_lines, find_log_streams
+
+    failure = explain_execution(iter_events(stepfunctions, execution_arn), region=region)
+    if failure is not None and failure.job is not None and logs is not None:
+        streams = find_log_streams(logs, failure.job)
+        if streams:
+            failure.job.log = f"CloudWatch Logs {LOG_GROUPS[failure.job.kind]}, stream {', '.join(streams)}"
+    if failure is not None:
+        print("\n".join(failure_lines(failure, width=width, brief=brief)), file=out, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:

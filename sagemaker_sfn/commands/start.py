@@ -9,6 +9,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from sagemaker_sfn.outcomes import EXIT_STATUS_HELP
+
 HELP = "start a deployed pipeline (by name or state machine ARN)"
 DESCRIPTION = """\
 Start an execution of a deployed pipeline.
@@ -17,7 +19,13 @@ PIPELINE is a pipeline name (its state machine ARN is read from the CloudFormati
 <stack-prefix>-<PIPELINE>'s outputs, or else found by name) or a state machine ARN.
 Without --input, the stack's ready-to-paste example input is used ({} when there is none).
 
-exit status with --wait: 0 SUCCEEDED, 1 FAILED, 3 TIMED_OUT, 4 ABORTED; 2 for usage errors.
+With --wait, the execution is followed event by event; when it fails, the failing state, its error
+and, for a SageMaker job, the job's FailureReason and its CloudWatch log stream (with the console
+URL) are shown. --timeout SECONDS stops waiting (the execution goes on; exit 5).
+
+""" + EXIT_STATUS_HELP + """
+  (without --wait: 0 once the execution started.)
+
 Region and credentials come from the usual AWS environment (AWS_PROFILE, AWS_REGION, ...);
 AWS_ENDPOINT_URL points every call at another endpoint (e.g. a local moto server).
 
@@ -32,7 +40,6 @@ DEFAULT_POLL_SECONDS = 5.0
 # Kept in step with stacks/pipeline_stack.py's output names.
 OUTPUT_STATE_MACHINE_ARN = "StateMachineArn"
 OUTPUT_EXECUTION_INPUT = "ExecutionInput"
-EXIT_CODES = {"SUCCEEDED": 0, "RUNNING": 0, "PENDING_REDRIVE": 1, "FAILED": 1, "TIMED_OUT": 3, "ABORTED": 4}
 
 
 def add_common_aws_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"stack name prefix used at deploy time (default: {DEFAULT_STACK_PREFIX})")
     parser.add_argument("--poll", type=float, default=DEFAULT_POLL_SECONDS, metavar="SECONDS",
                         help=f"seconds between progress checks with --wait (default: {DEFAULT_POLL_SECONDS:g})")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="with --wait, stop waiting after SECONDS and exit 5; the execution keeps running "
+                             "(default: wait until it ends)")
     add_common_aws_arguments(parser)
 
 
@@ -59,18 +69,19 @@ def parse_input(text: str) -> str:
 
     path = Path(text)
     source = "--input"
-    if not text.lstrip().startswith(("{", "[", '"')) and path.is_file():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot read --input file {path}: {exc.strerror or exc}") from exc
-        source = str(path)
-    elif not text.lstrip().startswith(("{", "[", '"')) and (path.suffix == ".json" or "/" in text):
+    from sagemaker_sfn.files import read_json
+
+    if not text.lstrip().startswith(("{", "[", '"')) and (path.is_file() or path.is_dir()):
+        value = read_json(path, what="the execution input (JSON)")
+        return json.dumps(value, separators=(",", ":"))
+    if not text.lstrip().startswith(("{", "[", '"')) and (path.suffix == ".json" or "/" in text):
         raise UsageError(f"--input file not found: {text}")
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    except RecursionError:
+        raise UsageError(f"{source}: JSON nested too deeply") from None
     return json.dumps(value, separators=(",", ":"))
 
 
@@ -119,7 +130,17 @@ def resolve_state_machine(target: str, *, sess: Any, stack_prefix: str) -> tuple
 def run(args: argparse.Namespace) -> int:
     from sagemaker_sfn.aws import call, session
     from sagemaker_sfn.commands import history as history_cmd
+    from sagemaker_sfn.errors import UsageError
+    from sagemaker_sfn.outcomes import EXIT_INTERRUPTED, EXIT_STILL_RUNNING, exit_code_for
 
+    if args.timeout is not None and (not args.wait or args.timeout <= 0):
+        raise UsageError("--timeout SECONDS goes with --wait and must be more than 0")
+    if args.poll <= 0:
+        raise UsageError("--poll SECONDS must be more than 0")
+    if args.name is not None:
+        from sagemaker_sfn.local.record import check_execution_name
+
+        check_execution_name(args.name, directory=False)
     execution_input = parse_input(args.input) if args.input is not None else None
     sess = session(region=args.region, profile=args.profile)
     arn, example_input = resolve_state_machine(args.target, sess=sess, stack_prefix=args.stack_prefix)
@@ -133,8 +154,21 @@ def run(args: argparse.Namespace) -> int:
     print(f"started {execution_arn}")
     if not args.wait:
         return 0
-    status = history_cmd.follow(stepfunctions, execution_arn, poll_seconds=args.poll, out=sys.stdout)
-    return EXIT_CODES.get(status, 1)
+    try:
+        status = history_cmd.follow(stepfunctions, execution_arn, poll_seconds=args.poll, out=sys.stdout,
+                                    timeout=args.timeout)
+    except KeyboardInterrupt:
+        # Only the following stops: the execution runs on in AWS (StopExecution would stop it).
+        print(f"\nstopped following; the execution goes on (sagemaker-sfn status {execution_arn})", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if status not in history_cmd.TERMINAL:
+        print(f"still {status} after --timeout {args.timeout:g}s: not waiting any longer "
+              f"(follow it with `sagemaker-sfn status {execution_arn}`)")
+        return EXIT_STILL_RUNNING
+    if status != "SUCCEEDED":
+        history_cmd.print_failure(stepfunctions, execution_arn, region=sess.region_name, out=sys.stdout,
+                                  logs=sess.client("logs"))
+    return exit_code_for(status)
 
 
 def _reraise_as_aws_error(exc: Exception) -> None:

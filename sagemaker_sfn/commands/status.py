@@ -6,12 +6,18 @@ import argparse
 import json
 from typing import Any
 
+from sagemaker_sfn.outcomes import EXIT_STATUS_HELP
+
 HELP = "show an execution's status, input, output or error"
 DESCRIPTION = """\
 Describe a Step Functions execution: status, state machine, start and stop times, and its
 output (when it succeeded) or error and cause (when it did not). --json prints the raw response.
 
-exit status: 0 SUCCEEDED or RUNNING, 1 FAILED, 3 TIMED_OUT, 4 ABORTED; 2 for usage errors.
+When the execution failed, the failing state, its error and, for a SageMaker job, the job's
+FailureReason and CloudWatch log stream are shown (from the execution's history).
+
+""" + EXIT_STATUS_HELP + """
+  (RUNNING counts as 0 here: the execution has not ended.)
 
 example:
   sagemaker-sfn status arn:aws:states:us-east-1:123456789012:execution:tune-xgboost:run-1
@@ -35,17 +41,22 @@ def format_execution(execution: dict[str, Any]) -> str:
     if execution.get("stopDate"):
         lines.append(f"stopped:        {execution['stopDate']}")
     if execution.get("error") or execution.get("cause"):
+        from sagemaker_sfn.failures import short_cause
+
         lines.append(f"error:          {execution.get('error', '')}")
-        lines.append(f"cause:          {execution.get('cause', '')}")
+        lines.append(f"cause:          {short_cause(execution.get('cause'))}")
     if execution.get("output") is not None:
         lines.append(f"output:         {execution['output']}")
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
     from sagemaker_sfn.aws import call, client
-    from sagemaker_sfn.commands.start import EXIT_CODES
+    from sagemaker_sfn.commands.history import print_failure
     from sagemaker_sfn.errors import UsageError
+    from sagemaker_sfn.outcomes import exit_code_for
 
     if ":execution:" not in args.execution_arn:
         raise UsageError(f"{args.execution_arn} is not an execution ARN "
@@ -57,4 +68,13 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(execution, indent=2, default=str))
     else:
         print(format_execution(execution))
-    return EXIT_CODES.get(execution["status"], 1)
+        if execution["status"] in {"FAILED", "TIMED_OUT", "ABORTED"}:
+            print_failure(stepfunctions, args.execution_arn, region=_region_of(args.execution_arn), out=sys.stdout,
+                          width=16, brief=True, logs=client("logs", region=args.region, profile=args.profile))
+    return exit_code_for(execution["status"])
+
+
+def _region_of(arn: str) -> str | None:
+    """The region field of an ARN (arn:partition:service:region:...)."""
+    parts = arn.split(":")
+    return parts[3] if len(parts) > 3 and parts[3] else None

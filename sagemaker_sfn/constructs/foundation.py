@@ -1,24 +1,31 @@
-"""The shared foundation every pipeline uses: data bucket, access-log bucket, SageMaker execution
-role and an encrypted SNS topic for pipeline failures.
+"""The shared foundation every pipeline uses: data bucket, access-log bucket, step-cache table and
+an encrypted SNS topic for pipeline failures.
 
-Physical names come from :class:`~sagemaker_sfn.constructs.names.FoundationNames`, so pipeline stacks
-find these resources by name (:func:`import_foundation`) rather than through stack exports.
+The RETAINED buckets (and the cache table) have names CloudFormation generates, so a deploy after
+``cdk destroy`` never collides with what the last one left behind; their names are published as SSM
+parameters (:class:`~sagemaker_sfn.constructs.names.FoundationNames`) and read back by pipeline
+stacks (:func:`import_foundation`) rather than through stack exports. Each pipeline has its own
+SageMaker execution role (:mod:`sagemaker_sfn.constructs.sagemaker_role`): there is no shared one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from types import FunctionType
+from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from sagemaker_sfn.constructs.images import image_table
-from sagemaker_sfn.constructs.nag import acknowledge, acknowledge_wildcard_resources
+from sagemaker_sfn.constructs.nag import acknowledge
 from sagemaker_sfn.constructs.names import DEFAULT_PREFIX, FoundationNames
 
 # Interim data (docs/CONVENTIONS.md, S3 layout): a pipeline writes what only its own execution
@@ -32,7 +39,8 @@ ACCESS_LOG_DAYS = 365
 
 # Both buckets: SSE-S3 (server access logs can only be delivered to SSE-S3 buckets, and SageMaker
 # jobs need no key grants), private, TLS only, versioned, and RETAINED: datasets, models and their
-# access logs outlive the stack, so deleting it never deletes them.
+# access logs outlive the stack, so deleting it never deletes them. No bucket_name: a retained bucket
+# with a fixed name would make the next deploy after `cdk destroy` fail ("already exists").
 _PRIVATE_BUCKET = dict(
     encryption=s3.BucketEncryption.S3_MANAGED,
     block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -43,21 +51,44 @@ _PRIVATE_BUCKET = dict(
 )
 
 
-@dataclass(frozen=True)
 class FoundationRefs:
-    """What a pipeline needs from the foundation, whether created here or imported by name."""
+    """What a pipeline needs from the foundation, whether created here or imported.
 
-    names: FoundationNames
-    bucket: s3.IBucket
-    sagemaker_role: iam.IRole
-    failure_topic: sns.ITopic
+    Each resource is given either as is or as a zero-argument factory, called on first use: an
+    imported stack then only holds the SSM parameters of what it actually uses (cfn-lint W2001
+    reports unused template parameters).
+    """
+
+    def __init__(self, *, names: FoundationNames, bucket: s3.IBucket | Callable[[], s3.IBucket],
+                 failure_topic: sns.ITopic | Callable[[], sns.ITopic],
+                 cache_table: dynamodb.ITable | Callable[[], dynamodb.ITable]) -> None:
+        self.names = names
+        self._given: dict[str, Any] = {"bucket": bucket, "failure_topic": failure_topic, "cache_table": cache_table}
+        self._made: dict[str, Any] = {}
+
+    def _get(self, name: str) -> Any:
+        if name not in self._made:
+            given = self._given[name]
+            self._made[name] = given() if isinstance(given, FunctionType) else given
+        return self._made[name]
+
+    @property
+    def bucket(self) -> s3.IBucket:
+        return self._get("bucket")
+
+    @property
+    def failure_topic(self) -> sns.ITopic:
+        return self._get("failure_topic")
+
+    @property
+    def cache_table(self) -> dynamodb.ITable:
+        """The step cache (issue 12): partition key ``CacheKey`` (S), TTL attribute ``ExpiresAt``."""
+        return self._get("cache_table")
 
 
-def _sagemaker_ecr_repositories(stack: cdk.Stack) -> list[str]:
-    # The built-in images live in SageMaker-owned accounts, one per region: any account, but only
-    # the three repositories our placeholders point at.
-    return [stack.format_arn(service="ecr", account="*", resource="repository", resource_name=name)
-            for name in ("sagemaker-xgboost", "sagemaker-scikit-learn", "sagemaker-clarify-processing")]
+# The step cache (docs/CONVENTIONS.md, issue 12): one item per cached step result.
+CACHE_PARTITION_KEY = "CacheKey"     # String
+CACHE_TTL_ATTRIBUTE = "ExpiresAt"    # Number, epoch seconds; DynamoDB deletes expired items itself
 
 
 class Foundation(Construct):
@@ -75,11 +106,9 @@ class Foundation(Construct):
         self.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
         stack = cdk.Stack.of(self)
         self.names = FoundationNames(prefix)
-        account, region = stack.account, stack.region
 
         self.log_bucket = s3.Bucket(
             self, "AccessLogs",
-            bucket_name=self.names.log_bucket(account=account, region=region),
             **_PRIVATE_BUCKET,
             lifecycle_rules=[s3.LifecycleRule(id="expire-access-logs", expiration=cdk.Duration.days(ACCESS_LOG_DAYS),
                                               noncurrent_version_expiration=cdk.Duration.days(30))],
@@ -90,7 +119,6 @@ class Foundation(Construct):
 
         self.bucket = s3.Bucket(
             self, "Data",
-            bucket_name=self.names.data_bucket(account=account, region=region),
             **_PRIVATE_BUCKET,
             server_access_logs_bucket=self.log_bucket,
             server_access_logs_prefix="data/",
@@ -109,77 +137,51 @@ class Foundation(Construct):
         cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
             event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(event_bridge_enabled=True))
 
-        self.sagemaker_role = self._sagemaker_role(stack)
+        self.cache_table = self._cache_table()
         self.failure_topic = self._failure_topic(stack, notification_email)
-        self.refs = FoundationRefs(names=self.names, bucket=self.bucket, sagemaker_role=self.sagemaker_role,
-                                   failure_topic=self.failure_topic)
+        # Published for pipeline stacks and the CLI (generated names cannot be derived).
+        ssm.StringParameter(self, "DataBucketNameParameter", parameter_name=self.names.data_bucket_parameter,
+                            string_value=self.bucket.bucket_name,
+                            description="Name of the sagemaker-sfn data bucket (generated by CloudFormation)")
+        ssm.StringParameter(self, "CacheTableNameParameter", parameter_name=self.names.cache_table_parameter,
+                            string_value=self.cache_table.table_name,
+                            description="Name of the sagemaker-sfn step-cache table (generated by CloudFormation)")
+        self.refs = FoundationRefs(names=self.names, bucket=self.bucket, failure_topic=self.failure_topic,
+                                   cache_table=self.cache_table)
 
-    def _sagemaker_role(self, stack: cdk.Stack) -> iam.Role:
-        role = iam.Role(
-            self, "SageMakerExecutionRole",
-            role_name=self.names.sagemaker_role(region=stack.region),
-            description="Passed to SageMaker jobs started by the sagemaker-sfn state machines",
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com", conditions={
-                "StringEquals": {"aws:SourceAccount": stack.account}}),
-        )
-        bucket = self.bucket
-        ecr_repositories = _sagemaker_ecr_repositories(stack)
-        job_logs = stack.format_arn(service="logs", resource="log-group", resource_name="/aws/sagemaker/*",
-                                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)
-        statements = [
-            # Jobs read their inputs, the uploaded code and earlier steps' outputs (a transform reads
-            # the model a training job wrote): reading the whole data bucket is the narrowest fit.
-            iam.PolicyStatement(sid="ReadPipelineData", actions=["s3:GetObject"],
-                                resources=[bucket.arn_for_objects("*")]),
-            iam.PolicyStatement(sid="ListPipelineData", actions=["s3:ListBucket", "s3:GetBucketLocation"],
-                                resources=[bucket.bucket_arn]),
-            # Jobs write models and outputs under <pipeline>/...; they may not touch inputs or code.
-            iam.PolicyStatement(sid="WritePipelineOutputs", actions=["s3:PutObject", "s3:AbortMultipartUpload"],
-                                resources=[bucket.arn_for_objects("*")]),
-            iam.PolicyStatement(sid="KeepInputsAndCodeReadOnly", effect=iam.Effect.DENY,
-                                actions=["s3:PutObject", "s3:DeleteObject"],
-                                resources=[bucket.arn_for_objects("code/*"), bucket.arn_for_objects("*/input/*")]),
-            # GetAuthorizationToken has no resource-level permissions.
-            iam.PolicyStatement(sid="EcrLogin", actions=["ecr:GetAuthorizationToken"], resources=["*"]),
-            iam.PolicyStatement(sid="PullBuiltInImages",
-                                actions=["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
-                                         "ecr:BatchGetImage"],
-                                resources=ecr_repositories),
-            iam.PolicyStatement(sid="WriteJobLogs",
-                                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-                                         "logs:DescribeLogStreams"],
-                                resources=[job_logs]),
-            # PutMetricData has no resource-level permissions; the namespace condition narrows it.
-            iam.PolicyStatement(sid="WriteJobMetrics", actions=["cloudwatch:PutMetricData"], resources=["*"],
-                                conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}),
-        ]
-        policy = iam.Policy(self, "SageMakerExecutionPolicy", statements=statements)
-        policy.attach_to_role(role)
-        acknowledge_wildcard_resources(
-            policy, [bucket.arn_for_objects("*")],
-            "Jobs read inputs, code and earlier steps' outputs anywhere in the pipeline data bucket; "
-            "writes to code/ and */input/ are denied.")
-        acknowledge(policy, {
-            "AwsSolutions-IAM5[Resource::*]":
-                "ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource ARN; "
-                "PutMetricData is limited to SageMaker namespaces by condition.",
-        })
-        acknowledge_wildcard_resources(policy, ecr_repositories,
-                                       "Built-in images live in a SageMaker-owned account that differs per region.")
-        acknowledge_wildcard_resources(policy, [job_logs],
-                                       "SageMaker names each job's log group and stream under /aws/sagemaker/ itself.")
-        return role
+    def _cache_table(self) -> dynamodb.Table:
+        # On-demand (cache traffic follows the pipelines' bursts), encrypted (AWS managed key, which
+        # the state machine roles may use without key grants), point-in-time recovery on. DESTROYED
+        # with the stack: every entry can be recomputed, and a generated name never collides.
+        return dynamodb.Table(
+            self, "StepCache",
+            partition_key=dynamodb.Attribute(name=CACHE_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            time_to_live_attribute=CACHE_TTL_ATTRIBUTE,
+            removal_policy=cdk.RemovalPolicy.DESTROY)
 
     def _failure_topic(self, stack: cdk.Stack, notification_email: str | None) -> sns.Topic:
         key = kms.Key(self, "NotificationKey", alias=self.names.notification_key_alias, enable_key_rotation=True,
                       description="Encrypts the sagemaker-sfn pipeline failure topic",
                       removal_policy=cdk.RemovalPolicy.DESTROY)
-        # EventBridge delivers the failure events: it must be able to encrypt for the topic.
+        # EventBridge delivers the failure events: it must be able to encrypt for the topic. The SNS
+        # developer guide ("Enable compatibility between event sources from AWS services and encrypted
+        # topics", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html) says aws:SourceAccount
+        # / aws:SourceArn conditions are not supported for EventBridge there: with one, no failure
+        # notice is ever delivered. SNS encrypts under the encryption context aws:sns:topicArn, so the
+        # key is scoped to this topic through it (the condition key AWS's own key policies for
+        # encrypted SNS topics use, e.g. the GameLift FlexMatch guide, queue-notification-sns-sse.html). The ARN is built from the name (not the topic's
+        # token) because the topic itself refers to the key.
+        topic_arn = stack.format_arn(service="sns", resource=self.names.failure_topic,
+                                     arn_format=cdk.ArnFormat.NO_RESOURCE_NAME)
         key.add_to_resource_policy(iam.PolicyStatement(
             sid="AllowEventBridgeToEncryptForTopic",
             principals=[iam.ServicePrincipal("events.amazonaws.com")],
             actions=["kms:GenerateDataKey*", "kms:Decrypt"], resources=["*"],
-            conditions={"StringEquals": {"aws:SourceAccount": stack.account}}))
+            conditions={"StringEquals": {"kms:EncryptionContext:aws:sns:topicArn": topic_arn}}))
         topic = sns.Topic(self, "FailureTopic", topic_name=self.names.failure_topic,
                           display_name="sagemaker-sfn pipeline failures", master_key=key, enforce_ssl=True)
         topic.add_to_resource_policy(iam.PolicyStatement(
@@ -192,17 +194,29 @@ class Foundation(Construct):
 
 
 def import_foundation(scope: Construct, construct_id: str, *, prefix: str = DEFAULT_PREFIX) -> FoundationRefs:
-    """References to a foundation deployed by another stack, found by name (default prefix ``sagemaker-sfn``)."""
+    """References to a foundation deployed by another stack (default prefix ``sagemaker-sfn``).
+
+    Generated names are read from the foundation's SSM parameters at deploy time (CloudFormation
+    parameters of type ``AWS::SSM::Parameter::Value<String>``); the topic is found by its fixed name.
+    """
     holder = Construct(scope, construct_id)
     stack = cdk.Stack.of(scope)
     names = FoundationNames(prefix)
-    bucket = s3.Bucket.from_bucket_name(holder, "Data", names.data_bucket(account=stack.account, region=stack.region))
-    role = iam.Role.from_role_name(holder, "SageMakerExecutionRole", names.sagemaker_role(region=stack.region),
-                                   mutable=False)
-    topic = sns.Topic.from_topic_arn(holder, "FailureTopic",
-                                     stack.format_arn(service="sns", resource=names.failure_topic,
-                                                      arn_format=cdk.ArnFormat.NO_RESOURCE_NAME))
-    return FoundationRefs(names=names, bucket=bucket, sagemaker_role=role, failure_topic=topic)
+
+    def bucket() -> s3.IBucket:
+        name = ssm.StringParameter.value_for_string_parameter(holder, names.data_bucket_parameter)
+        return s3.Bucket.from_bucket_name(holder, "Data", name)
+
+    def table() -> dynamodb.ITable:
+        name = ssm.StringParameter.value_for_string_parameter(holder, names.cache_table_parameter)
+        return dynamodb.Table.from_table_name(holder, "StepCache", name)
+
+    def topic() -> sns.ITopic:
+        return sns.Topic.from_topic_arn(holder, "FailureTopic",
+                                        stack.format_arn(service="sns", resource=names.failure_topic,
+                                                         arn_format=cdk.ArnFormat.NO_RESOURCE_NAME))
+
+    return FoundationRefs(names=names, bucket=bucket, failure_topic=topic, cache_table=table)
 
 
 def image_mapping(scope: Construct, construct_id: str = "SageMakerImages") -> cdk.CfnMapping:

@@ -1,74 +1,92 @@
 """SageMaker built-in image URIs per region, for ``${XGBoostImageUri}``, ``${SKLearnImageUri}``
-and ``${ClarifyImageUri}``.
+and ``${ClarifyImageUri}``, from the registry data AWS publishes with its SageMaker SDK.
 
-The registry accounts are SageMaker's own (the same table the SageMaker Python SDK ships in
-``image_uri_config/{xgboost,sklearn,clarify}.json``), for the commercial regions most used.
-Pure Python, no CDK import: the stack turns this into a ``CfnMapping`` so one template deploys
+Source (issue 10 item 7): the ``sagemaker-core`` package (the core of AWS's SageMaker Python SDK
+v3) ships ``sagemaker/core/image_uri_config/<framework>.json``, the data ``image_uris.retrieve``
+uses: per image version, the registry account of every region SageMaker publishes it in. It is
+maintained with every new region and image, and covers every region the images exist in (37 for
+XGBoost and scikit-learn, 28 for Clarify in 2.27.0), against 16 in the table typed here before.
+The full ``sagemaker`` 3.x package is sagemaker-core plus training, serving and MLOps packages: the
+same data with more to install; no smaller maintained PyPI package ships this registry.
+
+``image_registry.json`` beside this file is that data for our three images, copied by
+``scripts/update_image_registry.py`` (which records the sagemaker-core version). Not a dependency:
+installing sagemaker-core pulls ~20 packages (pandas, paramiko, ...), and one of them
+(smdebug-rulesconfig) installs a top-level ``tests`` package that shadows this project's tests.
+The ECR host's DNS suffix per partition (``amazonaws.com``, ``amazonaws.com.cn``, ...) comes from
+botocore's partition data, as the SDK does.
+
+Pure Python, no CDK import: the stack turns the table into a ``CfnMapping`` so one template deploys
 to any listed region, and tests read it directly.
 """
 
 from __future__ import annotations
 
-XGBOOST_VERSION = "1.7-1"
-SKLEARN_VERSION = "1.2-1"
-CLARIFY_VERSION = "1.0"
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
 
-# sagemaker-xgboost and sagemaker-scikit-learn share one registry account per region.
-_FRAMEWORK_ACCOUNTS: dict[str, str] = {
-    "us-east-1": "683313688378",
-    "us-east-2": "257758044811",
-    "us-west-1": "746614075791",
-    "us-west-2": "246618743249",
-    "ca-central-1": "341280168497",
-    "eu-central-1": "492215442770",
-    "eu-north-1": "662702820516",
-    "eu-west-1": "141502667606",
-    "eu-west-2": "764974769150",
-    "eu-west-3": "659782779980",
-    "ap-northeast-1": "354813040037",
-    "ap-northeast-2": "366743142698",
-    "ap-south-1": "720646828776",
-    "ap-southeast-1": "121021644041",
-    "ap-southeast-2": "783357654285",
-    "sa-east-1": "737474898029",
-}
-
-_CLARIFY_ACCOUNTS: dict[str, str] = {
-    "us-east-1": "205585389593",
-    "us-east-2": "211330385671",
-    "us-west-1": "740489534195",
-    "us-west-2": "306415355426",
-    "ca-central-1": "675030665977",
-    "eu-central-1": "017069133835",
-    "eu-north-1": "763603941244",
-    "eu-west-1": "131013547314",
-    "eu-west-2": "440796970383",
-    "eu-west-3": "341593696636",
-    "ap-northeast-1": "377024640650",
-    "ap-northeast-2": "263625296855",
-    "ap-south-1": "452307495513",
-    "ap-southeast-1": "834264404009",
-    "ap-southeast-2": "007051062584",
-    "sa-east-1": "520018980103",
-}
-
-SUPPORTED_REGIONS: tuple[str, ...] = tuple(sorted(_FRAMEWORK_ACCOUNTS))
+REGISTRY_FILE = Path(__file__).with_name("image_registry.json")
+_IMAGES = ("XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri")
 
 
-def image_uris(region: str) -> dict[str, str]:
-    """Placeholder name -> image URI for ``region``; ``KeyError`` naming the supported regions."""
-    if region not in _FRAMEWORK_ACCOUNTS:
-        raise KeyError(f"no SageMaker image accounts known for region {region!r}; "
-                       f"supported: {', '.join(SUPPORTED_REGIONS)}")
-    framework = f"{_FRAMEWORK_ACCOUNTS[region]}.dkr.ecr.{region}.amazonaws.com"
-    clarify = f"{_CLARIFY_ACCOUNTS[region]}.dkr.ecr.{region}.amazonaws.com"
-    return {
-        "XGBoostImageUri": f"{framework}/sagemaker-xgboost:{XGBOOST_VERSION}",
-        "SKLearnImageUri": f"{framework}/sagemaker-scikit-learn:{SKLEARN_VERSION}-cpu-py3",
-        "ClarifyImageUri": f"{clarify}/sagemaker-clarify-processing:{CLARIFY_VERSION}",
-    }
+@cache
+def _registry() -> dict[str, Any]:
+    return json.loads(REGISTRY_FILE.read_text(encoding="utf-8"))
+
+
+def registry_source() -> str:
+    """Which sagemaker-core release the registry data was copied from."""
+    return _registry()["source"]
+
+
+def _version_entry(placeholder: str) -> dict[str, Any]:
+    return _registry()["images"][placeholder]
+
+
+@cache
+def _dns_suffixes() -> tuple[tuple[re.Pattern[str], str], ...]:
+    import botocore.loaders
+
+    partitions = botocore.loaders.create_loader().load_data("endpoints")["partitions"]
+    return tuple((re.compile(p["regionRegex"]), p["dnsSuffix"]) for p in partitions)
+
+
+def _dns_suffix(region: str) -> str:
+    return next((suffix for pattern, suffix in _dns_suffixes() if pattern.match(region)), "amazonaws.com")
+
+
+def image_regions(placeholder: str) -> tuple[str, ...]:
+    """The regions SageMaker publishes the image behind ``placeholder`` in."""
+    return tuple(sorted(_version_entry(placeholder)["registries"]))
+
+
+def image_uri(placeholder: str, region: str) -> str:
+    """The image URI for ``placeholder`` in ``region``; ``KeyError`` saying where it exists."""
+    entry = _version_entry(placeholder)
+    account = entry["registries"].get(region)
+    if account is None:
+        raise KeyError(f"SageMaker publishes no {entry['repository']}:{entry['version']} image for region {region!r} "
+                       f"(registry data of {registry_source().split(',')[0]}); it does for: "
+                       f"{', '.join(image_regions(placeholder))}")
+    return (f"{account}.dkr.ecr.{region}.{_dns_suffix(region)}/{entry['repository']}:"
+            f"{entry['version']}{entry['tag']}")
+
+
+def supported_regions() -> tuple[str, ...]:
+    """Regions with at least one of the images (a region lacking one fails only if a pipeline uses it)."""
+    return tuple(sorted({region for name in _IMAGES for region in image_regions(name)}))
+
+
+def image_uris(region: str, names: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Placeholder name -> image URI in ``region``, for ``names`` (default: all three)."""
+    return {name: image_uri(name, region) for name in (names or _IMAGES)}
 
 
 def image_table() -> dict[str, dict[str, str]]:
-    """``{region: {placeholder: uri}}`` for every supported region (a CfnMapping's shape)."""
-    return {region: image_uris(region) for region in SUPPORTED_REGIONS}
+    """``{region: {placeholder: uri}}`` for every region with any of the images (a CfnMapping's shape;
+    a placeholder is absent for a region that lacks its image)."""
+    return {region: {name: image_uri(name, region) for name in _IMAGES if region in image_regions(name)}
+            for region in supported_regions()}

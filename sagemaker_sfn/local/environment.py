@@ -23,17 +23,18 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sagemaker_sfn.files import write_json_atomic
 from sagemaker_sfn.local.clock import Clock, RealClock
 from sagemaker_sfn.local.integrations.base import Integration
-from sagemaker_sfn.project import placeholders_in
+from sagemaker_sfn.project import placeholders_in, substitute_placeholders
 
 EXAMPLES_DIR = "examples"
 CONVENTIONAL_PLACEHOLDERS = ("DataBucket", "SageMakerRoleArn", "FailureTopicArn", "CallbackQueueUrl",
-                             "XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri")
+                             "XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "CacheTableName")
 CODE_PREFIX = "code/"
 
 
@@ -47,12 +48,28 @@ class LocalEnvironment:
     run_dir: Path
     account: Any                    # sagemaker_sfn.local.aws.LocalAccount
     sagemaker: Any                  # sagemaker_sfn.local.sagemaker.LocalSageMaker
+    bindings: Any = None            # sagemaker_sfn.local.bindings.Bindings the run was given
+    unbound: list[str] = field(default_factory=list)   # placeholders left literal (nothing binds them)
+    cache_reporter: Any = None      # sagemaker_sfn.cache.report.CacheReporter when the definition caches steps
+
+    def listen(self, on_event: Any) -> Any:
+        """``on_event`` plus what the environment follows in the history (cache verdicts)."""
+        if self.cache_reporter is None:
+            return on_event
+
+        def both(event: dict[str, Any]) -> None:
+            self.cache_reporter(event)
+            if on_event is not None:
+                on_event(event)
+        return both
 
     def check(self, definition: dict[str, Any]) -> list[str]:
-        """Problems that would fail the run, found before any job starts: images with no local code
-        (typos), scripts missing from examples/, Lambdas without lambdas/<name>/handler.py."""
+        """Problems that would fail the run, found before any job starts, all of them: images and
+        Lambdas with no local code (each with the bindings line to add), scripts missing from examples/."""
         return check_definition(definition, substitutions=self.substitutions, project_root=self.project_root,
-                                bucket=self.account.bucket, images=self.sagemaker.images)
+                                bucket=self.account.bucket, images=self.sagemaker.images,
+                                handlers=getattr(self.bindings, "lambdas", None),
+                                hint_file=getattr(self.bindings, "file_for_hints", None))
 
     def finish(self, result: Any = None) -> None:
         """Wait for background jobs, write each job's Describe response to ``run_dir/jobs/<job>/describe.json``
@@ -66,7 +83,8 @@ class LocalEnvironment:
 
     def summary_lines(self, result: Any = None) -> list[str]:
         """Best tuning job and metric, each training job's metric, where outputs (predictions) are."""
-        return summary_lines(self.sagemaker.store, run_dir=self.run_dir)
+        cache = [f"cache: {line}" for line in self.cache_reporter.lines] if self.cache_reporter else []
+        return cache + summary_lines(self.sagemaker.store, run_dir=self.run_dir)
 
 
 # -- finish(): results a person can inspect ---------------------------------------------------
@@ -83,8 +101,9 @@ def write_job_records(store: Any, *, jobs_dir: Path) -> list[Path]:
         if kind not in JOB_KINDS:
             continue
         path = jobs_dir / name / "describe.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+        if path in written:   # names are per kind: a transform job named like its training job
+            path = path.with_name(f"describe-{kind}.json")
+        write_json_atomic(path, record)
         written.append(path)
     return written
 
@@ -173,14 +192,29 @@ def _images(action: str, params: dict[str, Any]) -> list[tuple[str, str, dict[st
     return found
 
 
-def check_definition(definition: dict[str, Any], *, substitutions: dict[str, str], project_root: Path,
-                     bucket: str, images: Any) -> list[str]:
-    """See :meth:`LocalEnvironment.check`. One line per problem, naming the state and the field."""
-    from sagemaker_sfn.local.integrations.base import ResourceRef
-    from sagemaker_sfn.local.integrations.lambda_ import function_name_of, handler_path
-    from sagemaker_sfn.project import substitute_placeholders
+def _lambda_hint(ref: str, name: str, *, hint_file: str) -> str:
+    module = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "handler"
+    return (f"add under lambdas: in {hint_file}:\n      {json.dumps(ref)}: handlers/{module}.py:handler\n"
+            f"    (or create lambdas/{name}/handler.py)")
 
+
+def _image_hint(image: str, *, hint_file: str) -> str:
+    return f"add under images: in {hint_file}:\n      {json.dumps(image)}: path/to/your/train.py"
+
+
+def check_definition(definition: dict[str, Any], *, substitutions: dict[str, str], project_root: Path,
+                     bucket: str, images: Any, handlers: dict[str, Any] | None = None,
+                     hint_file: str | None = None) -> list[str]:
+    """See :meth:`LocalEnvironment.check`. One entry per problem, naming the state and the field;
+    ``handlers``: a bindings file's lambdas (default none); ``hint_file``: the bindings file the hints
+    name (default the project-level one)."""
+    from sagemaker_sfn.local.bindings import PROJECT_BINDINGS_FILE
+    from sagemaker_sfn.local.integrations.base import ResourceRef
+    from sagemaker_sfn.local.integrations.lambda_ import function_name_of, resolve_handler
+
+    hint_file = hint_file or PROJECT_BINDINGS_FILE
     problems: list[str] = []
+    reported: set[str] = set()
     filled = substitute_placeholders(definition, substitutions, strict=False)
     code_uri = re.compile(rf"^s3://{re.escape(bucket)}/{re.escape(CODE_PREFIX)}(?P<path>.*)$")
     examples = project_root / EXAMPLES_DIR
@@ -191,9 +225,11 @@ def check_definition(definition: dict[str, Any], *, substitutions: dict[str, str
         except ValueError:
             problems.append(f"state '{state}': '{ref}' is not a Lambda function name or ARN")
             return
-        if not handler_path(project_root, name).is_file():
-            problems.append(f"state '{state}': Lambda '{name}' has no handler: expected "
-                            f"{handler_path(project_root, name).relative_to(project_root)}")
+        resolved = resolve_handler(project_root, ref, handlers)
+        if resolved is None:
+            problems.append(f"state '{state}': Lambda '{name}' has no local code; {_lambda_hint(ref, name, hint_file=hint_file)}")
+        elif not resolved[1].is_file():
+            problems.append(f"state '{state}': Lambda '{name}' is bound to {resolved[1]}, which does not exist")
 
     for state, task in _task_states(filled.get("States", {})):
         resource = task.get("Resource")
@@ -222,7 +258,11 @@ def check_definition(definition: dict[str, Any], *, substitutions: dict[str, str
         for where, image, hyperparameters in _images(ref.action, params):
             code = images.resolve(image)
             if code is None:
-                problems.append(f"state '{state}', {where}: {images.explain_unknown(image)}")
+                if image in reported:
+                    continue
+                reported.add(image)
+                hint = "" if images.looks_like_typo(image) else f"; {_image_hint(image, hint_file=hint_file)}"
+                problems.append(f"state '{state}', {where}: {images.explain_unknown(image, hint=False)}{hint}")
             elif code.kind == "clarify" and ref.action != "createProcessingJob":
                 problems.append(f"state '{state}', {where}: '{image}' is the Clarify processing image; it runs "
                                 "processing jobs only")
@@ -264,8 +304,10 @@ def _local_copy(uri: Any, run_dir: Path) -> str:
 
 
 def _failure(job: dict[str, Any]) -> str:
+    from sagemaker_sfn.local.sagemaker.failure import headline
+
     reason = job.get("FailureReason")
-    return f" ({' '.join(reason.split())[:200]})" if reason else ""
+    return f" ({headline(reason)})" if reason else ""
 
 
 def _training_line(name: str, job: dict[str, Any], *, indent: str) -> str:
@@ -342,7 +384,8 @@ def _upload_examples(s3: Any, *, project_root: Path, bucket: str, pipeline_name:
 def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: Path,
                            definition: dict[str, Any],
                            callbacks: dict[str, dict[str, Any]] | None = None,
-                           approve: bool = False) -> Iterator[LocalEnvironment]:
+                           bindings: Any = None, execution_input: Any = None,
+                           no_cache: bool = False, approve: bool = False) -> Iterator[LocalEnvironment]:
     """An in-process AWS account for one run of ``definition`` (see the module doc).
 
     ``project_root``: holds lambdas/, examples/ and the optional .sagemaker-sfn-images.json /
@@ -350,11 +393,17 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
     ``callbacks``: answers for .waitForTaskToken states (default: the project's callbacks file, else
     echo the message sent; see :mod:`sagemaker_sfn.local.integrations.registry`). ``approve`` (default
     False): approval gates approve their model package at once (``run --approve``).
-    Raises DefinitionError for a placeholder with no local value.
+    ``bindings``: a :class:`~sagemaker_sfn.local.bindings.Bindings` (default: none): placeholder values,
+    Lambda handlers and image scripts for this definition. ``execution_input``: the run's input
+    (default none): the buckets it names are created too. A placeholder nothing binds stays literal
+    and is listed in ``env.unbound``. Every bucket the definition or the input names exists before
+    the first state; any other exists from the first S3 call naming it (:mod:`.buckets`).
+    ``no_cache`` (default False): a definition using the step cache starts with no entries.
     """
     from sagemaker_sfn.local.approval_gate import ApprovalGate, route_to_local
     from sagemaker_sfn.local.aws import LocalEndpoint, local_account
-    from sagemaker_sfn.local.bindings import LOCAL_BUCKET, LOCAL_REGION, function_placeholder, local_substitutions
+    from sagemaker_sfn.local.bindings import LOCAL_ACCOUNT, LOCAL_BUCKET, LOCAL_REGION, Bindings, bind_placeholders, function_placeholder
+    from sagemaker_sfn.local.buckets import buckets_named_in, buckets_on_first_use, create_buckets
     from sagemaker_sfn.local.integrations.lambda_ import LambdaIntegration
     from sagemaker_sfn.local.integrations.registry import CALLBACKS_FILE, LocalIntegration, load_callbacks
     from sagemaker_sfn.local.integrations.sagemaker import SageMakerIntegration
@@ -367,24 +416,33 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
     run_dir = Path(run_dir).resolve()
     # Every conventional name, not only the definition's: execution inputs (a pipeline's example input)
     # hold placeholders too, and are filled with the same values.
-    names = placeholders_in(definition) | set(CONVENTIONAL_PLACEHOLDERS)
+    bindings = bindings or Bindings()
+    names = placeholders_in(definition) | placeholders_in(execution_input) | set(CONVENTIONAL_PLACEHOLDERS)
     lambdas = project_root / "lambdas"
-    if lambdas.is_dir():
-        names |= {function_placeholder(p.name) for p in lambdas.iterdir() if (p / "handler.py").is_file()}
-    substitutions = local_substitutions(names, region=LOCAL_REGION, bucket=LOCAL_BUCKET)
-    images = ImageResolver.from_project(project_root)
+    # Each folder's placeholder names the folder exactly (hyphens, capitals and all), so the
+    # function name the definition ends up with finds its folder again.
+    folders = {function_placeholder(p.name): f"arn:aws:lambda:{LOCAL_REGION}:{LOCAL_ACCOUNT}:function:{p.name}"
+               for p in (lambdas.iterdir() if lambdas.is_dir() else []) if (p / "handler.py").is_file()}
+    names |= set(folders)
+    substitutions, unbound = bind_placeholders(names, bindings=bindings, extra=folders)
+    images = ImageResolver.from_project(project_root, bindings_images=bindings.images)
     answers = callbacks if callbacks is not None else load_callbacks(project_root / CALLBACKS_FILE)
     run_dir.mkdir(parents=True, exist_ok=True)
     clock = RealClock()
-    with local_account(region=LOCAL_REGION, bucket=LOCAL_BUCKET) as account:
+    from sagemaker_sfn.cache.local import local_cache
+
+    with local_account(region=LOCAL_REGION, bucket=LOCAL_BUCKET) as account, buckets_on_first_use(region=LOCAL_REGION), \
+            local_cache(root=project_root, account=account, definition=definition, reuse=not no_cache) as cache:
         s3 = account.client("s3")
+        filled = substitute_placeholders([definition, execution_input], substitutions, strict=False)
+        create_buckets(s3, buckets_named_in(filled), region=account.region)
         _upload_examples(s3, project_root=project_root, bucket=account.bucket, pipeline_name=pipeline_name)
         endpoint = LocalEndpoint()
         sm = LocalSageMaker(s3=s3, store=ResourceStore(), work_dir=run_dir / "jobs", images=images,
                             project_root=project_root, clock=clock, region=account.region, account=account.account,
                             endpoint_url=endpoint.url)
         lambda_ = LambdaIntegration(project_root=project_root, log_dir=run_dir / "logs",
-                                    region=account.region, account=account.account)
+                                    region=account.region, account=account.account, handlers=bindings.lambdas)
         sagemaker = SageMakerIntegration(sm=sm)
         gate = ApprovalGate(sm=sm, lambda_=lambda_, root=project_root, auto_approve=approve)
         integration = LocalIntegration(sagemaker=sagemaker, lambda_=lambda_,
@@ -392,7 +450,12 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
                                        gate=gate)
         env = LocalEnvironment(substitutions=substitutions, integration=integration, clock=clock,
                                project_root=project_root, pipeline_name=pipeline_name, run_dir=run_dir,
-                               account=account, sagemaker=sm)
+                               account=account, sagemaker=sm, bindings=bindings, unbound=unbound)
+        if cache is not None:
+            from sagemaker_sfn.cache.local import reporter_for
+
+            env.cache_reporter = reporter_for(definition, state_machine=pipeline_name, skipped=no_cache,
+                                              dynamodb=account.client("dynamodb"))
         try:
             with route_to_local(sagemaker=sagemaker, gate=gate):   # in-process boto3 -> local SageMaker
                 yield env

@@ -40,12 +40,18 @@ class MockedResponse:
     # (first, last, answer), sorted and consecutive from 0
     ranges: tuple[tuple[int, int, Answer], ...]
 
-    def answer(self, invocation: int) -> Answer:
-        """The answer for the ``invocation``-th call (0-based); past the last range, the last answer."""
+    def answer(self, invocation: int) -> Answer | None:
+        """The answer for the ``invocation``-th call (0-based); None past the last range: Step Functions
+        Local needs "a mocked response for every invocation ... If you do not specify a mocked response,
+        the state machine execution will fail" (AWS docs, sfn-local-mock-cfg-file.html)."""
         for first, last, answer in self.ranges:
             if first <= invocation <= last:
                 return answer
-        return self.ranges[-1][2]
+        return None
+
+    @property
+    def last_invocation(self) -> int:
+        return self.ranges[-1][1]
 
 
 @dataclass(frozen=True)
@@ -205,13 +211,8 @@ def parse_mock_config(data: Any, *, source: str = "<mock config>") -> MockConfig
 
 def load_mock_config(path: str | Path) -> MockConfig:
     """Read and validate a mock file; :class:`UsageError` names the file and every problem."""
+    from sagemaker_sfn.files import read_json
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read mock config {path}: {exc.strerror or exc}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    data = read_json(path, what="a Step Functions Local mock config (JSON)")
     return parse_mock_config(data, source=str(path))

@@ -17,6 +17,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 _CONTAINER_START = {"MapStateStarted", "ParallelStateStarted"}
@@ -60,8 +61,11 @@ def _clock(seconds: float) -> str:
 class Progress:
     """Event listener; ``out`` is where lines go (default None: count only, print nothing)."""
 
-    def __init__(self, *, out: TextIO | None = None) -> None:
+    def __init__(self, *, out: TextIO | None = None, jobs_dir: Path | None = None) -> None:
         self.out = out
+        # Where local jobs keep their logs (<jobs_dir>/<job>/logs.txt), to show a failed job's own
+        # error lines (default None: only what the task's cause says).
+        self.jobs_dir = jobs_dir
         self.stats = RunStats()
         self._start: datetime | None = None
         self._depth = 0
@@ -96,6 +100,14 @@ class Progress:
             elapsed = max(0.0, (now - self._start).total_seconds())
         with self._print_lock:
             print(f"[{_clock(elapsed)}] {'  ' * self._depth}    {text}", file=self.out, flush=True)
+
+    def _failed_job(self, cause: str | None) -> Any:
+        if self.out is None:
+            return None
+        from sagemaker_sfn.failures import job_failure
+
+        jobs_dir = self.jobs_dir
+        return job_failure(cause, log_for=(lambda kind, name: jobs_dir / name / "logs.txt") if jobs_dir else None)
 
     def on_event(self, event: dict[str, Any]) -> None:
         kind = event.get("type", "")
@@ -159,8 +171,16 @@ class Progress:
             entry = self._entries.get(label)
             if entry is not None:
                 entry.last_error = error
-            cause = _short(details.get("cause"))
-            self._line(event, label, f"  task failed: {error}" + (f": {cause}" if cause else ""))
+            job = self._failed_job(details.get("cause"))
+            if job is not None:
+                # A failed job's cause is its whole Describe response: show what failed and why.
+                self._line(event, label, f"  task failed: {error}: {job.readable_kind} {job.name} {job.status}"
+                           + (f": {_short(job.headline)}" if job.headline else ""))
+                for line in job.details[:-1]:
+                    self._line(event, label, f"      {_short(line)}")
+            else:
+                cause = _short(details.get("cause"))
+                self._line(event, label, f"  task failed: {error}" + (f": {cause}" if cause else ""))
         elif kind.endswith("StateExited"):
             name = (event.get("stateExitedEventDetails") or {}).get("name", "?")
             entry = self._entries.pop(label, None)
@@ -176,7 +196,9 @@ class Progress:
         elif kind in {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}:
             details = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
             error = details.get("error", kind[len("Execution"):].upper())
-            cause = _short(details.get("cause"))
+            job = self._failed_job(details.get("cause"))
+            cause = (f"{job.readable_kind} {job.name} {job.status}: {_short(job.headline)}" if job is not None
+                     else _short(details.get("cause")))
             self._line(event, label, f"execution {kind[len('Execution'):].lower()}: {error}"
                        + (f": {cause}" if cause else ""))
         if kind in _CONTAINER_START:

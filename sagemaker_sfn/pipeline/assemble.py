@@ -11,14 +11,19 @@ from typing import Any
 
 from sagemaker_sfn.asl.states import State, state_machine
 from sagemaker_sfn.errors import DefinitionError, PipelineError
+from sagemaker_sfn.pipeline.cache import cache_steps
 from sagemaker_sfn.pipeline.context import BuildContext
 from sagemaker_sfn.pipeline.model import Pipeline
 from sagemaker_sfn.pipeline.spec import StepSpec, found
 from sagemaker_sfn.pipeline.steps import BUILDERS, TERMINAL_TYPES, Scope
 from sagemaker_sfn.suggest import did_you_mean
 
-TOP_LEVEL = ("name", "description", "input", "trigger", "steps", "timeout_seconds")
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+TOP_LEVEL = ("name", "description", "input", "input_schema", "trigger", "steps", "timeout_seconds", "defaults", "placeholders")
+# A pipeline's name is its state machine's name, its stack's name suffix, its S3 prefix and the start
+# of its job names: the intersection of those rules is 1-80 letters, digits and hyphens (CloudFormation
+# stack names allow no '_', nor do SageMaker job names). The CDK app checks the same pattern.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,79}$")
+NAME_RULE = "1-80 letters, digits or '-', starting with a letter or digit"
 
 
 def build_sequence(steps: list[Any], *, scope: Scope, where: str = "steps") -> tuple[str, dict[str, State]]:
@@ -33,7 +38,7 @@ def build_sequence(steps: list[Any], *, scope: Scope, where: str = "steps") -> t
             raise ctx.error(f"{where}[{i}] needs a name (a non-empty string), found {found(name)}", field="name")
         spec = StepSpec(raw, file=ctx.file, name=name)
         kind = raw.get("type")
-        if kind not in BUILDERS:
+        if not isinstance(kind, str) or kind not in BUILDERS:
             raise spec.error(f"unknown step type {kind!r}{did_you_mean(str(kind), BUILDERS)}; "
                              f"expected one of {', '.join(BUILDERS)}", field="type")
         ctx.claim(name, step=name)
@@ -100,8 +105,8 @@ def build_pipeline(doc: Any, *, file: str, expected_name: str | None = None) -> 
         raise PipelineError(f"unknown top-level key; allowed: {', '.join(TOP_LEVEL)}", file=file, field=unknown[0])
     name = doc.get("name")
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        raise PipelineError(f"expected 1-80 letters, digits, '-' or '_' (the state machine name), found {found(name)}",
-                            file=file, field="name")
+        raise PipelineError(f"expected {NAME_RULE} (it names the state machine, its CloudFormation stack and its "
+                            f"S3 prefix), found {found(name)}", file=file, field="name")
     if expected_name is not None and name != expected_name:
         raise PipelineError(f"{name!r} differs from the file name {expected_name!r}: "
                             f"pipelines/<name>.yaml must hold pipeline <name>", file=file, field="name")
@@ -112,6 +117,11 @@ def build_pipeline(doc: Any, *, file: str, expected_name: str | None = None) -> 
     if not isinstance(example_input, dict):
         raise PipelineError(f"expected a mapping (the example execution input), found {found(example_input)}",
                             file=file, field="input")
+    # A JSON Schema of the execution input: validate's data-flow rule follows its shape (else the example's).
+    input_schema = doc.get("input_schema")
+    if input_schema is not None and not isinstance(input_schema, dict):
+        raise PipelineError(f"expected a mapping (a JSON Schema of the execution input), found {found(input_schema)}",
+                            file=file, field="input_schema")
     trigger_prefix = _trigger(doc.get("trigger"), file=file)
     timeout = doc.get("timeout_seconds")
     if timeout is not None and (not isinstance(timeout, int) or isinstance(timeout, bool) or timeout < 1):
@@ -119,13 +129,18 @@ def build_pipeline(doc: Any, *, file: str, expected_name: str | None = None) -> 
     steps = doc.get("steps")
     if not isinstance(steps, list) or not steps:
         raise PipelineError(f"expected a non-empty list of steps, found {found(steps)}", file=file, field="steps")
-    ctx = BuildContext(file=file, pipeline=name)
+    from sagemaker_sfn.pipeline.defaults import check_defaults, check_placeholders
+
+    declared = check_placeholders(doc.get("placeholders"), file=file)
+    ctx = BuildContext(file=file, pipeline=name, defaults=check_defaults(doc.get("defaults"), file=file))
     start, states = build_sequence(steps, scope=Scope(ctx=ctx, nested=False))
     states.update(ctx.failure_states)
     definition = state_machine(start_at=start, states=states, comment=description or None, timeout_seconds=timeout)
-    _check_placeholders(definition, example_input, file=file)
+    definition = cache_steps(definition, ctx)
+    _check_placeholders(definition, example_input, file=file, declared=set(declared))
     return Pipeline(name=name, description=description, example_input=example_input,
-                    trigger_prefix=trigger_prefix, definition=definition)
+                    trigger_prefix=trigger_prefix, definition=definition, placeholders=declared,
+                    input_schema=input_schema)
 
 
 def _trigger(trigger: Any, *, file: str) -> str | None:
@@ -140,18 +155,21 @@ def _trigger(trigger: Any, *, file: str) -> str | None:
     return prefix
 
 
-def _check_placeholders(definition: dict[str, Any], example_input: dict[str, Any], *, file: str) -> None:
-    """Only the conventional ``${Name}`` placeholders (docs/CONVENTIONS.md) may appear."""
+def _check_placeholders(definition: dict[str, Any], example_input: dict[str, Any], *, file: str,
+                        declared: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    """Only the conventional ``${Name}`` placeholders (docs/CONVENTIONS.md) and the file's declared
+    ones (``placeholders:``) may appear."""
     from sagemaker_sfn.local.bindings import local_value
     from sagemaker_sfn.project import placeholders_in
 
     for where, value in (("steps", definition["States"]), ("input", example_input)):
-        for name in sorted(placeholders_in(value)):
+        for name in sorted(placeholders_in(value) - declared):
             try:
                 local_value(name)
             except DefinitionError as exc:
                 step = _step_using(definition["States"], f"${{{name}}}") if where == "steps" else None
-                raise PipelineError(str(exc), file=file, step=step, field=None if step else where) from exc
+                raise PipelineError(f"{exc}, or declare it under placeholders: (with a description)", file=file,
+                                    step=step, field=None if step else where) from exc
 
 
 def _step_using(states: dict[str, State], text: str) -> str | None:

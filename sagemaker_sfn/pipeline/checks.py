@@ -36,7 +36,10 @@ def pipeline_findings(pipeline: Pipeline) -> list[PipelineFinding]:
     from sagemaker_sfn.validate import validate_definition
 
     file = str(pipeline.path) if pipeline.path else pipeline.name
-    return [_locate(file, f.location, f.severity, f.message) for f in validate_definition(pipeline.definition)]
+    # The data-flow rule follows the execution input's shape: the file's input_schema, else its example input.
+    findings = validate_definition(pipeline.definition, input_schema=pipeline.input_schema,
+                                   example_input=pipeline.example_input)
+    return [_locate(file, f.location, f.severity, f.message) for f in findings]
 
 
 def _locate(file: str, location: str, severity: str, message: str) -> PipelineFinding:

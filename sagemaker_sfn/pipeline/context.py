@@ -19,6 +19,8 @@ class BuildContext:
     pipeline: str
     used_names: set[str] = field(default_factory=set)
     failure_states: dict[str, State] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)   # the file's `defaults:` (pipeline.defaults)
+    cache: dict[str, Any] = field(default_factory=dict)   # step -> CacheConfig (sagemaker_sfn.pipeline.cache)
 
     def error(self, message: str, *, step: str | None = None, field: str | None = None) -> PipelineError:
         return PipelineError(message, file=self.file, step=step, field=field)

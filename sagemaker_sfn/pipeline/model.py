@@ -17,3 +17,6 @@ class Pipeline:
     trigger_prefix: str | None          # `trigger.s3_prefix`: new objects under it start the pipeline
     definition: dict[str, Any]          # the ASL
     path: Path | None = field(default=None, compare=False)
+    # The file's own ${Name} placeholders (name -> pipeline.defaults.Placeholder), beside the conventional ones.
+    placeholders: dict[str, Any] = field(default_factory=dict)
+    input_schema: dict[str, Any] | None = None   # `input_schema`: a JSON Schema of the execution input

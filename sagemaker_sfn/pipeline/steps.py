@@ -14,6 +14,7 @@ from typing import Any
 from sagemaker_sfn.asl import states as asl
 from sagemaker_sfn.asl.paths import result_key
 from sagemaker_sfn.asl.states import State
+from sagemaker_sfn.pipeline.cache import JOB_TYPES, take_cache
 from sagemaker_sfn.pipeline.context import BuildContext
 from sagemaker_sfn.pipeline.spec import StepSpec
 from sagemaker_sfn.sagemaker import (clarify, create_endpoint, create_endpoint_config,
@@ -95,8 +96,14 @@ def _finish(spec: StepSpec, states: dict[str, State], *extra: str, options: tupl
     return states
 
 
-def _request(spec: StepSpec) -> dict[str, Any]:
-    return spec.take("request", (dict,), required=True)
+def _request(spec: StepSpec, scope: Scope | None = None) -> dict[str, Any]:
+    """The step's request, under the pipeline's `defaults:` for a job step (pipeline.defaults)."""
+    request = spec.take("request", (dict,), required=True)
+    if scope is None:
+        return request
+    from sagemaker_sfn.pipeline.defaults import apply_defaults
+
+    return apply_defaults(spec.raw["type"], request, scope.ctx.defaults)
 
 
 def _sagemaker(module: Any, function: str, *, name: bool = True) -> Builder:
@@ -107,8 +114,10 @@ def _sagemaker(module: Any, function: str, *, name: bool = True) -> Builder:
             extra["name_prefix"] = spec.take("name_prefix", (str,))
             extra["step_name"] = spec.name
             extra["random_name"] = scope.in_map
-        state = getattr(module, function)(request=_request(spec), **extra, **options, **_transition(next_name))
-        return _finish(spec, {spec.name: state}, "request", "integration", *(("name_prefix",) if name else ()))
+        take_cache(spec, scope.ctx)
+        state = getattr(module, function)(request=_request(spec, scope), **extra, **options, **_transition(next_name))
+        cache = ("cache",) if spec.raw.get("type") in JOB_TYPES else ()
+        return _finish(spec, {spec.name: state}, "request", "integration", *cache, *(("name_prefix",) if name else ()))
     return build
 
 
@@ -126,11 +135,17 @@ def _clarify(spec: StepSpec, next_name: str | None, scope: Scope) -> dict[str, S
         analysis_config_uri=spec.take("analysis_config", (str,), required=True),
         dataset_uri=spec.take("dataset", (str,), required=True),
         output_uri=spec.take("output", (str,), required=True),
-        overrides=spec.take("request", (dict,)), integration=spec.take("integration", (str,)),
+        overrides=_clarify_overrides(spec, scope), integration=spec.take("integration", (str,)),
         name_prefix=spec.take("name_prefix", (str,)), step_name=spec.name, random_name=scope.in_map,
         **options, **_transition(next_name))
     return _finish(spec, {spec.name: state}, "analysis_config", "dataset", "output", "request", "integration",
                    "name_prefix")
+
+
+def _clarify_overrides(spec: StepSpec, scope: Scope) -> dict[str, Any] | None:
+    from sagemaker_sfn.pipeline.defaults import apply_defaults
+
+    return apply_defaults("clarify", spec.take("request", (dict,)), scope.ctx.defaults)
 
 
 def _lambda(spec: StepSpec, next_name: str | None, scope: Scope) -> dict[str, State]:

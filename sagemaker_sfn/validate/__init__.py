@@ -4,6 +4,10 @@ Every rule is a small pure function in its own module (structure, state fields, 
 Choice rules, JSONPath, intrinsic functions, SageMaker parameters, job names, other integrations,
 resilience warnings, size) that returns findings and never prints; :func:`validate_definition`
 runs them all over every scope, nested Parallel branches and Map processors included.
+
+Before the rules, the shapes pass (:mod:`validate.flow`) follows what is known about each state's
+input from the execution input through the machine; its :class:`~validate.flow.Facts` hold every
+state's input shape (``input_of(location)``) and the ``data-flow`` findings.
 """
 
 from __future__ import annotations
@@ -36,14 +40,22 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def validate_definition(definition: dict[str, Any], *, source: str | None = None) -> list[Finding]:
+_NO_INPUT = object()
+
+
+def validate_definition(definition: dict[str, Any], *, source: str | None = None, input_schema: Any = None,
+                        example_input: Any = _NO_INPUT) -> list[Finding]:
     """Every finding about ``definition`` (a parsed ASL document): errors first, then warnings, each in
     definition order.
 
     ``source`` (default None) is the definition's JSON text as it will be sent to Step Functions,
     used for the size limit; without it the compact serialisation of ``definition`` is measured.
+    ``input_schema`` (default None: none) is a JSON Schema of the execution input, ``example_input``
+    (default: none) an execution input; the data-flow rule follows the input's shape from either
+    (the schema wins), and knows nothing about the input without them.
     """
-    from sagemaker_sfn.validate import size, structure
+    from sagemaker_sfn.validate import flow, size, structure
+    from sagemaker_sfn.validate.input_shape import execution_input_shape
     from sagemaker_sfn.validate.model import all_scopes, states_of
 
     if not isinstance(definition, dict):
@@ -54,11 +66,21 @@ def validate_definition(definition: dict[str, Any], *, source: str | None = None
     findings.extend(structure.check_top_level(definition))
     scopes = all_scopes(definition)
     findings.extend(structure.check_unique_names(scopes))
+    start = execution_input_shape(schema=input_schema, example=None if example_input is _NO_INPUT else example_input,
+                                  has_example=example_input is not _NO_INPUT)
+    try:
+        facts: flow.Facts | None = flow.analyse(definition, scopes, execution_input=start)
+    except Exception as exc:  # noqa: BLE001 - a validator bug must not hide the other findings
+        facts = None
+        findings.append(error("$", "validator", f"the data-flow check could not follow this definition "
+                              f"({type(exc).__name__}: {exc}); please report it with the definition"))
     for scope in scopes:
         findings.extend(structure.check_scope(scope))
         for ref in states_of(scope):
             for rule in rules:
                 findings.extend(_guarded(rule, ref))
+            if facts is not None:
+                findings.extend(flow.check_data_flow(ref, facts))
     # Stable order: errors before warnings, each in definition order (locations keep their discovery order).
     order = {ERROR: 0, WARNING: 1}
     return sorted(findings, key=lambda f: order.get(f.severity, 2))

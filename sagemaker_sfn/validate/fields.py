@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from sagemaker_sfn.validate.findings import Finding, child, error, show, type_name
-from sagemaker_sfn.validate.model import StateRef
+from sagemaker_sfn.validate.model import StateRef, top_language
 
 RULE = "state-fields"
 SECONDS_MAX = 99999999
@@ -61,11 +61,16 @@ _JSONPATH_INSTEAD = {"Arguments": "Parameters", "Output": "OutputPath or ResultS
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
+# "${" not followed by a name and "}" (a DefinitionSubstitutions key is letters, digits and '_').
+_UNTERMINATED = re.compile(r"\$\{(?![A-Za-z0-9_]+\})")
 _STATES_ARN = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]*:[0-9]*:")
 
 
 def resource_problem(resource: str) -> str | None:
     """Why a Task's Resource cannot be called, or None. ``${Name}`` parts are filled at deploy time."""
+    if _UNTERMINATED.search(resource):
+        return (f"Resource {show(resource, limit=90)} has a '${{' without its closing '}}': expected a "
+                "placeholder ${Name} (letters, digits, '_')")
     if "${" in resource and not resource.startswith("arn:"):
         return None  # a whole placeholder, e.g. "${ProcessFunctionArn}"
     if not resource.startswith("arn:"):
@@ -98,7 +103,7 @@ def check_fields(ref: StateRef) -> Iterator[Finding]:
     if "QueryLanguage" in state and state["QueryLanguage"] not in ("JSONPath", "JSONata"):
         yield error(child(loc, "QueryLanguage"), RULE, f"QueryLanguage is {show(state['QueryLanguage'])}: "
                     "expected \"JSONPath\" or \"JSONata\"")
-    if state.get("QueryLanguage") == "JSONPath" and ref.scope.query_language == "JSONata" and not ref.scope.nested:
+    if state.get("QueryLanguage") == "JSONPath" and top_language(ref.scope) == "JSONata":
         yield error(child(loc, "QueryLanguage"), RULE, "a JSONPath state in a JSONata state machine: expected "
                     "the top-level QueryLanguage to be JSONPath (the default) when any state uses JSONPath")
     allowed = tables[kind]
@@ -184,7 +189,11 @@ def _required(ref: StateRef, kind: str) -> Iterator[Finding]:
         yield from _map(ref)
     if "Comment" in state and not isinstance(state["Comment"], str):
         yield error(child(loc, "Comment"), RULE, f"Comment is {type_name(state['Comment'])}: expected a string")
-    for key in ("Parameters", "ResultSelector", "ItemSelector", "Assign"):
+    # Pass and Task states take Parameters of any JSON type (the AWS maintainers of the States Language
+    # service: aws/amazon-states-language-service); the other states need an object.
+    for key in ("Parameters", "ResultSelector", "ItemSelector", "Assign", "Credentials"):
+        if key == "Parameters" and kind in ("Pass", "Task"):
+            continue
         if key in state and not isinstance(state[key], dict) and not (ref.jsonata and is_jsonata(state[key])):
             yield error(child(loc, key), RULE, f"{key} is {type_name(state[key])} {show(state[key])}: expected an object")
     if "Arguments" in state and not isinstance(state["Arguments"], dict) and not is_jsonata(state["Arguments"]):
@@ -229,6 +238,60 @@ def _map(ref: StateRef) -> Iterator[Finding]:
             continue
         if not isinstance(config, dict) or not isinstance(config.get("Resource"), str):
             yield error(child(loc, key), RULE, f"{key} is {show(config)}: expected an object with a Resource ARN")
+    if "Parameters" in state and "ItemSelector" in state:
+        yield error(loc, RULE, "both Parameters and ItemSelector are set on a Map state: expected only ItemSelector "
+                    "(Parameters is its deprecated name)")
+    yield from _distributed(ref)
+
+
+# Distributed Map limits (AWS "ItemReader", "ItemBatcher"; CreateStateMachine's answers quoted in
+# floci-io/floci#3733: "There should only be one of the following fields: [MaxItems, MaxItemsPath]",
+# "Minimum value is 0", ReaderConfig.MaxItems "Maximum value is 100000000").
+MAX_ITEMS = 100_000_000
+MAX_BATCH_BYTES = 262_144   # MaxInputBytesPerBatch: at most 256 KiB (a state's payload limit)
+
+
+def _distributed(ref: StateRef) -> Iterator[Finding]:
+    state, loc = ref.state, ref.location
+    reader = state.get("ItemReader")
+    config = reader.get("ReaderConfig") if isinstance(reader, dict) else None
+    if config is not None:
+        where = child(child(loc, "ItemReader"), "ReaderConfig")
+        if not isinstance(config, dict):
+            yield error(where, RULE, f"ReaderConfig is {type_name(config)}: expected an object")
+        else:
+            yield from _limit(config, where, "MaxItems", 0, MAX_ITEMS, ref)
+    if "ItemBatcher" in state:
+        batcher, where = state["ItemBatcher"], child(loc, "ItemBatcher")
+        if not isinstance(batcher, dict):
+            yield error(where, RULE, f"ItemBatcher is {type_name(batcher)}: expected an object")
+            return
+        yield from _limit(batcher, where, "MaxItemsPerBatch", 0, None, ref)
+        yield from _limit(batcher, where, "MaxInputBytesPerBatch", 0, MAX_BATCH_BYTES, ref)
+        if not any(k in batcher for k in ("MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch",
+                                           "MaxInputBytesPerBatchPath")):
+            yield error(where, RULE, "ItemBatcher needs a batch size: expected MaxItemsPerBatch or "
+                        "MaxInputBytesPerBatch (or their ...Path)")
+        if "BatchInput" in batcher and not isinstance(batcher["BatchInput"], dict) and not is_jsonata(batcher["BatchInput"]):
+            yield error(child(where, "BatchInput"), RULE, f"BatchInput is {type_name(batcher['BatchInput'])}: expected an object")
+    writer = state.get("ResultWriter")
+    if isinstance(writer, dict):
+        for key in ("Parameters", "WriterConfig"):
+            if key in writer and not isinstance(writer[key], dict) and not is_jsonata(writer[key]):
+                yield error(child(child(loc, "ResultWriter"), key), RULE,
+                            f"{key} is {type_name(writer[key])}: expected an object")
+
+
+def _limit(holder: dict, where: str, key: str, low: int, high: int | None, ref: StateRef) -> Iterator[Finding]:
+    """A literal limit and its ...Path twin: at most one of them, the literal an integer in range."""
+    if key in holder and f"{key}Path" in holder:
+        yield error(where, RULE, f"both {key} and {key}Path are set: expected at most one")
+    if key not in holder or (ref.jsonata and is_jsonata(holder[key])):
+        return
+    value = holder[key]
+    if type(value) is not int or value < low or (high is not None and value > high):
+        expected = f"an integer from {low:,} to {high:,}" if high is not None else f"an integer >= {low}"
+        yield error(child(where, key), RULE, f"{key} is {show(value)}: expected {expected}")
 
 
 def _seconds(ref: StateRef, key: str, *, minimum: int) -> Iterator[Finding]:

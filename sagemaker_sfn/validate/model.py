@@ -61,20 +61,29 @@ def states_of(scope: Scope) -> Iterator[StateRef]:
 
 def nested_scopes(ref: StateRef) -> Iterator[Scope]:
     """The scopes a Parallel (``Branches``) or Map (``ItemProcessor`` / ``Iterator``) state holds."""
-    # A nested machine inherits the query language of the state that holds it.
+    # A nested machine's states inherit the language of the scope around the Map/Parallel state, not
+    # that state's own QueryLanguage (which applies to the state's own fields only; issue 11, AWS's
+    # measured answers). QueryLanguage is not a field of ItemProcessor/Iterator (structure reports it).
     if ref.type == "Parallel" and isinstance(ref.state.get("Branches"), list):
         for index, branch in enumerate(ref.state["Branches"]):
             if isinstance(branch, dict):
                 yield Scope(location=child(child(ref.location, "Branches"), index), body=branch,
-                            query_language=_language(branch.get("QueryLanguage"), ref.query_language),
+                            query_language=_language(branch.get("QueryLanguage"), ref.scope.query_language),
                             nested=True, holder=ref)
     elif ref.type == "Map":
         for key in ("ItemProcessor", "Iterator"):
             body = ref.state.get(key)
             if isinstance(body, dict):
                 yield Scope(location=child(ref.location, key), body=body,
-                            query_language=_language(body.get("QueryLanguage"), ref.query_language),
+                            query_language=ref.scope.query_language,
                             nested=True, holder=ref)
+
+
+def top_language(scope: Scope) -> str:
+    """The state machine's own (top-level) query language."""
+    while scope.holder is not None:
+        scope = scope.holder.scope
+    return scope.query_language
 
 
 def enclosing_states(ref: StateRef) -> Iterator[StateRef]:

@@ -23,6 +23,12 @@ _STATE_PATHS: dict[str, bool] = {
     "MaxConcurrencyPath": True, "ToleratedFailureCountPath": True, "ToleratedFailurePercentagePath": True,
 }
 _NULLABLE = frozenset({"InputPath", "OutputPath", "ResultPath"})
+# Fields that must read the state's input: ResultPath writes into it; the Map number fields are
+# refused with "Value is not a Reference Path" for $$ (floci-io/floci#3733, measured on AWS: only
+# ItemsPath of the Map fields accepts the context object).
+_NO_CONTEXT = frozenset({"ResultPath", "MaxConcurrencyPath", "ToleratedFailureCountPath",
+                         "ToleratedFailurePercentagePath", "MaxItemsPath", "MaxItemsPerBatchPath",
+                         "MaxInputBytesPerBatchPath"})
 _TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Credentials", "Assign")
 _LOOKS_LIKE_PATH = re.compile(r"^\$\$?\.[A-Za-z_]")
 
@@ -39,7 +45,7 @@ def check_state_paths(ref: StateRef) -> Iterator[Finding]:
         if value is None and key in _NULLABLE:
             continue
         # ResultPath writes into the input: a context path or a variable cannot be a target.
-        problem = path_problem(value, reference=reference, context=key != "ResultPath", variables=key != "ResultPath")
+        problem = path_problem(value, reference=reference, context=key not in _NO_CONTEXT, variables=key != "ResultPath")
         if problem:
             kind = "a reference path" if reference else "a path"
             yield error(child(loc, key), RULE, f"{key}: {problem}" + ("" if "expected" in problem else f": expected {kind}"))
@@ -102,6 +108,8 @@ def check_template(template: Any, location: str) -> Iterator[Finding]:
 
 def _path_or_intrinsic(value: Any, location: str, key: str, *, reference: bool,
                        intrinsic: bool = True) -> Iterator[Finding]:
+    """``intrinsic`` (default True) accepts an intrinsic call; the Map limit fields (no intrinsics)
+    do not accept the context object either."""
     if not isinstance(value, str):
         yield error(location, RULE, f"'{key}' is {type_name(value)} {show(value)}: expected a string holding a "
                     "JSONPath" + (" or an intrinsic function call" if intrinsic else ""))
@@ -110,7 +118,7 @@ def _path_or_intrinsic(value: Any, location: str, key: str, *, reference: bool,
         for problem in intrinsics.problems(value):
             yield error(location, INTRINSIC_RULE, problem)
         return
-    problem = path_problem(value, reference=reference)
+    problem = path_problem(value, reference=reference, context=key not in _NO_CONTEXT)
     if problem:
         suffix = "" if "expected" in problem else ": expected a JSONPath" + (" or an intrinsic function call" if intrinsic else "")
         yield error(location, RULE, f"'{key}': {problem}{suffix}")

@@ -35,6 +35,20 @@ NAME_MEMBERS: dict[str, str] = {
     "CreateLabelingJob": "LabelingJobName", "CreateModel": "ModelName", "CreateEndpointConfig": "EndpointConfigName",
 }
 _PLACEHOLDER = "${"
+# botocore's (Smithy's) numeric types: ``integer`` is a 32-bit signed integer, ``long`` a 64-bit one
+# (Smithy IDL "Simple types"; the SageMaker API rejects larger values at request validation).
+TYPE_RANGES: dict[str, tuple[int, int]] = {"integer": (-2**31, 2**31 - 1), "long": (-2**63, 2**63 - 1)}
+
+
+def number_range(shape: Any) -> tuple[float, float]:
+    """The values a numeric botocore shape takes: its model's min/max within its type's range."""
+    low, high = TYPE_RANGES.get(shape.type_name, (float("-inf"), float("inf")))
+    meta = shape.metadata
+    if meta.get("min") is not None:
+        low = max(low, meta["min"])
+    if meta.get("max") is not None:
+        high = min(high, meta["max"])
+    return low, high
 
 
 def service_model() -> Any:
@@ -175,6 +189,11 @@ def _scalar(value: Any, shape: Any, loc: str) -> Iterator[Finding]:
         low, high = meta.get("min"), meta.get("max")
         if (low is not None and value < low) or (high is not None and value > high):
             yield error(loc, RULE, f"{value} is out of range for {shape.name}: expected {_range(low, high)}")
+        elif kind in TYPE_RANGES and not TYPE_RANGES[kind][0] <= value <= TYPE_RANGES[kind][1]:
+            bits = 32 if kind == "integer" else 64
+            low, high = number_range(shape)
+            yield error(loc, RULE, f"{value} is out of range for {shape.name}, a {bits}-bit integer: expected "
+                        f"{low:,} to {high:,}")
     elif kind == "boolean":
         if not isinstance(value, bool):
             yield error(loc, RULE, f"found {type_name(value)} {show(value)}: expected true or false ({shape.name})")

@@ -69,7 +69,7 @@ class Shape:
 
 
 class ServiceModel:
-    """One service's API model: its operation names and their input shapes."""
+    """One service's API model: its operation names and their input and output shapes."""
 
     def __init__(self, service: str, data: dict[str, Any]) -> None:
         self.service = service
@@ -91,6 +91,11 @@ class ServiceModel:
     def input_shape(self, operation: str) -> Shape | None:
         """``operation``'s request shape (None for an operation without input); KeyError if unknown."""
         ref = self._operations[operation].get("input")
+        return self.shape(ref["shape"]) if ref else None
+
+    def output_shape(self, operation: str) -> Shape | None:
+        """``operation``'s response shape (None for an operation without output); KeyError if unknown."""
+        ref = self._operations[operation].get("output")
         return self.shape(ref["shape"]) if ref else None
 
 

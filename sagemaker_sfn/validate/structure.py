@@ -67,8 +67,12 @@ def check_scope(scope: Scope) -> Iterator[Finding]:
         yield error(child(loc, "States"), RULE, f"States is {found}: expected an object with at least one state")
         return
     if scope.nested:
+        processor = scope.location.endswith((".ItemProcessor", ".Iterator"))
         for key in body:
-            if key not in NESTED_FIELDS:
+            if key == "QueryLanguage" and processor:
+                yield error(child(loc, key), RULE, "QueryLanguage is not a field of ItemProcessor or Iterator: "
+                            "expected it on the states inside (or on the Map state for its own fields)")
+            elif key not in NESTED_FIELDS:
                 yield error(child(loc, key), RULE, f"unknown field '{key}' in a nested state machine: expected only "
                             f"{', '.join(sorted(NESTED_FIELDS))}")
     start = body.get("StartAt")

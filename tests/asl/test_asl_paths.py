@@ -34,3 +34,13 @@ def test_put_sets_the_right_key() -> None:
 
 def test_result_key() -> None:
     assert [result_key(n) for n in ("Train", "Train model", "1st")] == ["Train", "Train_model", "_1st"]
+
+
+def test_result_key_of_non_ascii_names_is_valid_jsonpath() -> None:
+    from jsonpath_ng import parse
+
+    names = ("Modèle", "Über-Prüfung", "模型", "模板", "Étape 2", "ﬁt")
+    keys = [result_key(n) for n in names]
+    assert keys == ["Modele", "Uber_Prufung", "u6a21u578b", "u6a21u677f", "Etape_2", "fit"]
+    for key in keys:
+        parse(f"$.{key}")   # raises on an invalid path

@@ -63,8 +63,6 @@ def test_data_bucket_is_private_encrypted_versioned_retained_and_notifies_eventb
     t.has_resource("AWS::S3::Bucket", {
         "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
         "Properties": {
-            "BucketName": {"Fn::Join": ["", ["sagemaker-sfn-data-", {"Ref": "AWS::AccountId"}, "-",
-                                             {"Ref": "AWS::Region"}]]},
             "BucketEncryption": {"ServerSideEncryptionConfiguration": [
                 {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
             "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
@@ -82,27 +80,94 @@ def test_data_bucket_is_private_encrypted_versioned_retained_and_notifies_eventb
     t.has_resource_properties("AWS::S3::BucketPolicy", {"PolicyDocument": {"Statement": Match.array_with([
         Match.object_like({"Effect": "Deny", "Action": "s3:*",
                            "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])}})
-    t.has_resource("AWS::S3::Bucket", {"DeletionPolicy": "Retain", "Properties": Match.object_like({
-        "BucketName": {"Fn::Join": ["", ["sagemaker-sfn-logs-", {"Ref": "AWS::AccountId"}, "-",
-                                         {"Ref": "AWS::Region"}]]}})})
 
 
-def test_sagemaker_role_reads_data_writes_outputs_pulls_images_and_logs(synthesized) -> None:
+def test_retained_buckets_have_generated_names_published_in_ssm(synthesized) -> None:
+    # Issue 10 item 6: a RETAINED bucket with a fixed name makes the next deploy after `cdk destroy`
+    # fail with "already exists" (CloudFormation creates, never adopts, a named resource).
     t = template(synthesized, "SageMakerSfn-Foundation")
-    t.has_resource_properties("AWS::IAM::Role", {
-        "RoleName": {"Fn::Join": ["", ["sagemaker-sfn-sagemaker-execution-", {"Ref": "AWS::Region"}]]},
-        "AssumeRolePolicyDocument": {"Statement": [{
-            "Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
-            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]}})
-    [policy] = t.find_resources("AWS::IAM::Policy").values()
+    buckets = t.find_resources("AWS::S3::Bucket")
+    assert len(buckets) == 2
+    for logical_id, bucket in buckets.items():
+        assert bucket["DeletionPolicy"] == "Retain"
+        assert "BucketName" not in bucket["Properties"], logical_id
+    [data_id] = [k for k, b in buckets.items() if "LoggingConfiguration" in b["Properties"]]
+    t.has_resource_properties("AWS::SSM::Parameter", {"Name": "/sagemaker-sfn/foundation/data-bucket-name",
+                                                      "Type": "String", "Value": {"Ref": data_id}})
+    t.has_output("DataBucketName", {"Value": {"Ref": data_id}})
+    # Each pipeline stack reads the generated name back at deploy time.
+    for pipeline in PIPELINES:
+        params = template(synthesized, f"SageMakerSfn-{pipeline}").to_json()["Parameters"]
+        assert {"Type": "AWS::SSM::Parameter::Value<String>",
+                "Default": "/sagemaker-sfn/foundation/data-bucket-name"} in params.values()
+
+
+def test_foundation_has_no_shared_sagemaker_role(synthesized) -> None:
+    # Issue 10 item 9: one shared role let any pipeline's jobs overwrite another pipeline's models.
+    template(synthesized, "SageMakerSfn-Foundation").resource_count_is("AWS::IAM::Role", 0)
+
+
+def test_cache_table_for_step_caching(synthesized) -> None:
+    # Issue 12 contract (docs/CONVENTIONS.md): partition key CacheKey (S), TTL ExpiresAt, on demand,
+    # encrypted, point-in-time recovery; its generated name is published like the bucket's.
+    t = template(synthesized, "SageMakerSfn-Foundation")
+    t.has_resource("AWS::DynamoDB::Table", {"DeletionPolicy": "Delete", "Properties": {
+        "KeySchema": [{"AttributeName": "CacheKey", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "CacheKey", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+        "SSESpecification": {"SSEEnabled": True},
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "TimeToLiveSpecification": {"AttributeName": "ExpiresAt", "Enabled": True}}})
+    [table_id] = t.find_resources("AWS::DynamoDB::Table")
+    t.has_resource_properties("AWS::SSM::Parameter", {"Name": "/sagemaker-sfn/foundation/cache-table-name",
+                                                      "Value": {"Ref": table_id}})
+    t.has_output("CacheTableName", {"Value": {"Ref": table_id}})
+
+
+def _sagemaker_role(t: Template) -> tuple[str, dict[str, Any]]:
+    [(role_id, role)] = t.find_resources("AWS::IAM::Role", {"Properties": {"AssumeRolePolicyDocument": {
+        "Statement": [Match.object_like({"Principal": {"Service": "sagemaker.amazonaws.com"}})]}}}).items()
+    return role_id, role
+
+
+def _ssm_parameter(t: Template, name: str) -> str:
+    params = t.to_json()["Parameters"]
+    [logical_id] = [k for k, v in params.items() if v.get("Default") == name]
+    return logical_id
+
+
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_each_pipeline_has_its_own_sagemaker_role_writing_only_its_prefixes(synthesized, pipeline) -> None:
+    # Issue 10 item 9 and docs/CONVENTIONS.md's S3 layout: reads code/ and its own data, writes
+    # <pipeline>/ and tmp/<pipeline>/ only, never <pipeline>/input/.
+    t = template(synthesized, f"SageMakerSfn-{pipeline}")
+    role_id, role = _sagemaker_role(t)
+    assert "RoleName" not in role["Properties"]
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [{
+        "Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
+        "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]
+    [policy] = [p for p in t.find_resources("AWS::IAM::Policy").values()
+                if p["Properties"]["Roles"] == [{"Ref": role_id}]]
     statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
-    assert sorted(statements) == ["EcrLogin", "KeepInputsAndCodeReadOnly", "ListPipelineData", "PullBuiltInImages",
-                                  "ReadPipelineData", "WriteJobLogs", "WriteJobMetrics", "WritePipelineOutputs"]
-    assert statements["KeepInputsAndCodeReadOnly"]["Effect"] == "Deny"
+    bucket = f"arn:<AWS::Partition>:s3:::<{_ssm_parameter(t, '/sagemaker-sfn/foundation/data-bucket-name')}>"
+    resources = {sid: sorted(render(r) for r in (s["Resource"] if isinstance(s["Resource"], list)
+                                                 else [s["Resource"]])) for sid, s in statements.items()}
+    assert resources["ReadCodeAndPipelineData"] == sorted(
+        [f"{bucket}/code/*", f"{bucket}/{pipeline}/*", f"{bucket}/tmp/{pipeline}/*"])
+    assert resources["WritePipelineOutputs"] == sorted([f"{bucket}/{pipeline}/*", f"{bucket}/tmp/{pipeline}/*"])
+    assert statements["KeepInputsReadOnly"]["Effect"] == "Deny"
+    assert resources["KeepInputsReadOnly"] == [f"{bucket}/{pipeline}/input/*"]
     assert statements["WriteJobMetrics"]["Condition"] == {"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}
-    assert sorted(render(r) for r in statements["PullBuiltInImages"]["Resource"]) == [
-        f"arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/{name}"
-        for name in ("sagemaker-clarify-processing", "sagemaker-scikit-learn", "sagemaker-xgboost")]
+    # Images: only the built-in repositories this definition's placeholders point at.
+    definition = load_pipeline(REPO / "pipelines" / f"{pipeline}.yaml").definition
+    repositories = {"XGBoostImageUri": "sagemaker-xgboost", "SKLearnImageUri": "sagemaker-scikit-learn",
+                    "ClarifyImageUri": "sagemaker-clarify-processing"}
+    used = sorted(repo for name, repo in repositories.items() if name in placeholders_in(definition))
+    assert resources.get("PullImages", []) == [f"arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/{r}"
+                                               for r in used]
+    # The state machine passes exactly this role.
+    [machine] = t.find_resources("AWS::StepFunctions::StateMachine").values()
+    assert machine["Properties"]["DefinitionSubstitutions"]["SageMakerRoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
 
 
 def test_failure_topic_is_kms_encrypted_tls_only_and_emails_the_team(synthesized) -> None:
@@ -117,6 +182,24 @@ def test_failure_topic_is_kms_encrypted_tls_only_and_emails_the_team(synthesized
                            "Principal": {"Service": "events.amazonaws.com"}})])}})
     t.has_resource_properties("AWS::SNS::TopicPolicy", {"PolicyDocument": {"Statement": Match.array_with([
         Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])}})
+
+
+def test_eventbridge_may_use_the_topic_key_without_source_conditions(synthesized) -> None:
+    # Issue 10 item 1. Source: SNS developer guide, "Enable compatibility between event sources from
+    # AWS services and encrypted topics" (sns-key-management.html): aws:SourceAccount / aws:SourceArn
+    # are not supported for EventBridge on the key policy; SNS's encryption context
+    # (aws:sns:topicArn) scopes the key to the topic instead.
+    t = template(synthesized, "SageMakerSfn-Foundation")
+    [key] = t.find_resources("AWS::KMS::Key").values()
+    [statement] = [s for s in key["Properties"]["KeyPolicy"]["Statement"]
+                   if s.get("Principal") == {"Service": "events.amazonaws.com"}]
+    assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert statement["Resource"] == "*"
+    assert list(statement["Condition"]) == ["StringEquals"]
+    [(condition_key, topic_arn)] = statement["Condition"]["StringEquals"].items()
+    assert condition_key == "kms:EncryptionContext:aws:sns:topicArn"
+    assert render(topic_arn) == "arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:sagemaker-sfn-pipeline-failures"
+    assert "aws:SourceAccount" not in json.dumps(key) and "aws:SourceArn" not in json.dumps(key)
 
 
 @pytest.mark.parametrize("pipeline", PIPELINES)
@@ -153,13 +236,16 @@ def test_role_policy_is_the_derived_policy(synthesized, pipeline) -> None:
     # The shipped pipelines use at most one Lambda: lambdas/generate_dataset.
     functions = list(t.find_resources("AWS::Lambda::Function"))
     values = {
-        "DataBucket": "sagemaker-sfn-data-<AWS::AccountId>-<AWS::Region>",
-        "SageMakerRoleArn": "arn:<AWS::Partition>:iam::<AWS::AccountId>:role/sagemaker-sfn-sagemaker-execution-<AWS::Region>",
+        "DataBucket": f"<{_ssm_parameter(t, '/sagemaker-sfn/foundation/data-bucket-name')}>",
+        **({"CacheTableName": f"<{_ssm_parameter(t, '/sagemaker-sfn/foundation/cache-table-name')}>"}
+           if "${CacheTableName}" in json.dumps(definition) else {}),
+        "SageMakerRoleArn": f"<{_sagemaker_role(t)[0]}.Arn>",
         "FailureTopicArn": "arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:sagemaker-sfn-pipeline-failures",
         **({"GenerateDatasetFunctionArn": f"<{functions[0]}.Arn>"} if functions else {}),
     }
     expected = substitute_placeholders(policy_for_definition(
-        definition, partition="<AWS::Partition>", region="<AWS::Region>", account="<AWS::AccountId>"), values)
+        definition, partition="<AWS::Partition>", region="<AWS::Region>", account="<AWS::AccountId>",
+        state_machine_name=pipeline), values)
     # The whole document: only the ARNs' placeholders became CloudFormation expressions.
     assert normalized(inline["PolicyDocument"]) == normalized(expected)
 
@@ -178,10 +264,11 @@ def test_tune_xgboost_gets_its_dataset_lambda(synthesized) -> None:
     t.has_resource_properties("AWS::Lambda::Function", {
         "Runtime": "python3.14", "Handler": "handler.handler", "Timeout": 300, "MemorySize": 512,
         "LoggingConfig": {"LogGroup": Match.any_value()}})
+    bucket = {"Ref": _ssm_parameter(t, "/sagemaker-sfn/foundation/data-bucket-name")}
     t.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
         {"Action": "s3:PutObject", "Effect": "Allow", "Resource": [{"Fn::Join": ["", [
-            "arn:", {"Ref": "AWS::Partition"}, ":s3:::sagemaker-sfn-data-", {"Ref": "AWS::AccountId"}, "-",
-            {"Ref": "AWS::Region"}, f"/{prefix}tune-xgboost/*"]]} for prefix in ("tmp/", "")]}])}})
+            "arn:", {"Ref": "AWS::Partition"}, ":s3:::", bucket, f"/{prefix}tune-xgboost/*"]]}
+            for prefix in ("tmp/", "")]}])}})
     [function_id] = t.find_resources("AWS::Lambda::Function")
     [machine] = t.find_resources("AWS::StepFunctions::StateMachine").values()
     assert machine["Properties"]["DefinitionSubstitutions"]["GenerateDatasetFunctionArn"] == {
@@ -219,12 +306,12 @@ def test_rules_failure_notice_schedule_and_s3_trigger(synthesized) -> None:
         '#/v2/executions/details/<detail-executionArn>"')
     assert targets["aws.states"]["Arn"] == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":sns:",
         {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":sagemaker-sfn-pipeline-failures"]]}
+    bucket = f"<{_ssm_parameter(t, '/sagemaker-sfn/foundation/data-bucket-name')}>"
     assert json.loads(render(targets["cron(0 3 ? * MON *)"]["Input"])) == {
-        "InputBucket": "sagemaker-sfn-data-<AWS::AccountId>-<AWS::Region>",
-        "InputKey": "train-evaluate/input/data.csv", "MseThreshold": 6.0}
+        "InputBucket": bucket, "InputKey": "train-evaluate/input/data.csv", "MseThreshold": 6.0}
     [output] = t.find_outputs("ExecutionInput").values()
     assert json.loads(render(output["Value"])) == {
-        "InputBucket": "sagemaker-sfn-data-<AWS::AccountId>-<AWS::Region>",
+        "InputBucket": bucket,
         "InputKey": "train-evaluate/input/data.csv", "MseThreshold": 6.0}
 
 

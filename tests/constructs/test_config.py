@@ -54,3 +54,24 @@ def test_fails_on_a_non_string_setting(root: Path) -> None:
 def test_fails_on_a_malformed_pipelines_value(root: Path) -> None:
     with pytest.raises(UsageError, match="context 'pipelines' must be \"all\" or a list of pipeline names, got 3"):
         config(root, pipelines=3)
+
+
+@pytest.mark.parametrize("prefix", ["Sage_Maker", "1abc", "a" * 41])
+def test_fails_stack_prefix_that_cloudformation_rejects(root: Path, prefix: str) -> None:
+    # CloudFormation stack names: a letter, then letters, digits and hyphens (issue 10 item 5).
+    with pytest.raises(UsageError, match=r"context 'stackPrefix' .*expected 1-40 letters, digits or '-'"):
+        config(root, stackPrefix=prefix)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, ()), ("all", ("*",)), ("a-models,b-models", ("a-models", "b-models")), (["a-models"], ("a-models",)),
+    ('["x"]', ("x",)),
+])
+def test_existing_model_package_groups(root: Path, value: object, expected: tuple[str, ...]) -> None:
+    context = {} if value is None else {"existingModelPackageGroups": value}
+    assert config(root, **context).existing_model_package_groups == expected
+
+
+def test_fails_existing_model_package_groups_of_the_wrong_type(root: Path) -> None:
+    with pytest.raises(UsageError, match=r"context 'existingModelPackageGroups' must be \"all\" or a list"):
+        config(root, existingModelPackageGroups=[1, 2])

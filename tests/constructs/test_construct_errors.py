@@ -65,7 +65,9 @@ def test_asl_file_gives_name_and_definition(tmp_path: Path) -> None:
 
 def test_fails_on_an_image_in_an_unlisted_region() -> None:
     definition = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "${XGBoostImageUri}", "End": True}}}
-    with pytest.raises(UsageError, match=r"no SageMaker image accounts known for region 'mars-east-1'; supported: "):
+    with pytest.raises(UsageError, match=r"SageMaker publishes no sagemaker-xgboost:1.7-1 image for region "
+                                         r"'mars-east-1' \(registry data of sagemaker-core 2\.\d+\.\d+\); it does for: af-south-1, "
+                                         r".*; pass the image URIs in `substitutions=`"):
         SageMakerPipelineStateMachine(stack("mars-east-1"), "P", definition=definition, state_machine_name="m")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aws_cdk as cdk
@@ -75,3 +76,22 @@ def test_the_construct_creates_each_group_retained_with_placeholders_filled() ->
 
 def test_groups_that_exist_already_can_be_left_out() -> None:
     synth(create_model_package_groups=False).resource_count_is("AWS::SageMaker::ModelPackageGroup", 0)
+
+
+def test_retained_groups_of_a_destroyed_deployment_are_adopted_not_created(tmp_path) -> None:
+    # Issue 10 item 6: the groups are RETAINED (they hold the model versions), so after `cdk destroy`
+    # a new deployment must not create them again ("already exists"): the app's context
+    # existingModelPackageGroups (docs/deploy.md) names them, and the role still covers them.
+    from stacks.app import build_stacks
+    from tests.constructs.conftest import REPO, cdk_json_context
+
+    for existing in ("all", "train-evaluate"):
+        app = cdk.App(context={**cdk_json_context(), "pipelines": "train-evaluate",
+                               "existingModelPackageGroups": existing}, outdir=str(tmp_path / existing))
+        [_, _, stack] = build_stacks(app, root=REPO)
+        template = Template.from_stack(stack)
+        template.resource_count_is("AWS::SageMaker::ModelPackageGroup", 0)
+        policies = json.dumps(template.find_resources("AWS::IAM::Role"))
+        assert "sagemaker:CreateModelPackage" in policies and "model-package-group/train-evaluate" in policies
+    app = cdk.App(context={**cdk_json_context(), "pipelines": "train-evaluate"}, outdir=str(tmp_path / "fresh"))
+    Template.from_stack(build_stacks(app, root=REPO)[-1]).resource_count_is("AWS::SageMaker::ModelPackageGroup", 1)

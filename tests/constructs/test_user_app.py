@@ -84,9 +84,12 @@ def test_placeholders_filled_from_the_foundation_in_the_same_stack(user_app) -> 
     assert json.loads(props["DefinitionString"]) == {**DEFINITION, "TimeoutSeconds": 30 * 3600}
     subs = props["DefinitionSubstitutions"]
     assert sorted(subs) == ["CallbackQueueUrl", "DataBucket", "FailureTopicArn", "SageMakerRoleArn", "XGBoostImageUri"]
-    bucket_id = next(iter(t.find_resources("AWS::S3::Bucket", {"Properties": {"BucketName": "churn-data-111122223333-eu-west-1"}})))
+    [bucket_id] = t.find_resources("AWS::S3::Bucket", {"Properties": {"LoggingConfiguration": Match.any_value()}})
     assert subs["DataBucket"] == {"Ref": bucket_id}
-    assert subs["SageMakerRoleArn"]["Fn::GetAtt"][1] == "Arn"
+    # The pipeline's own SageMaker role (issue 10 item 9).
+    [role_id] = t.find_resources("AWS::IAM::Role", {"Properties": {"AssumeRolePolicyDocument": {"Statement": [
+        Match.object_like({"Principal": {"Service": "sagemaker.amazonaws.com"}})]}}})
+    assert subs["SageMakerRoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
     assert subs["FailureTopicArn"] == {"Ref": next(iter(t.find_resources("AWS::SNS::Topic")))}
     # A concrete region resolves the image straight from the table.
     assert subs["XGBoostImageUri"] == "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1"
@@ -152,3 +155,71 @@ def test_a_bare_app_without_cdk_json_flags_synthesizes_clean(tmp_path: Path) -> 
     app.synth()
     assert nag_violations(tmp_path) == []
     assert cfn_lint(sorted(tmp_path.glob("*.template.json"))) == ""
+
+
+CUSTOMER_KEYS_DEFINITION = {
+    "StartAt": "Lookup",
+    "States": {
+        "Lookup": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:getItem",
+                   "Parameters": {"TableName": "${CacheTableName}", "Key": {"CacheKey": {"S.$": "$.key"}}},
+                   "ResultPath": "$.cached", "Next": "Alert"},
+        "Alert": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+                  "Parameters": {"TopicArn": "${AlertsTopicArn}", "Message": "done"}, "Next": "Hand over"},
+        "Hand over": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                      "Parameters": {"QueueUrl": "${WorkQueueUrl}", "MessageBody": "go"}, "End": True},
+    },
+}
+
+
+def test_customer_managed_keys_of_given_topics_and_queues_are_granted(tmp_path: Path) -> None:
+    # Issue 10 item 11. Sources: aws-cdk v2.275.0 aws-stepfunctions-tasks/lib/sqs/send-message.ts
+    # (kms:Decrypt + kms:GenerateDataKey* on queue.encryptionMasterKey); SNS developer guide,
+    # sns-key-management.html (publishers to an encrypted topic need the same on its key).
+    from aws_cdk import aws_kms as kms
+    from aws_cdk import aws_sns as sns
+    from aws_cdk import aws_sqs as sqs
+
+    from sagemaker_sfn.constructs import Foundation, SageMakerPipelineStateMachine
+
+    flags = {k: v for k, v in cdk_json_context().items() if k.startswith("@aws-cdk")}
+    app = cdk.App(context=flags, outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Keys", env=cdk.Environment(account="111122223333", region="eu-west-1"))
+    foundation = Foundation(stack, "Shared", prefix="keys")
+    topic_key = kms.Key(stack, "TopicKey", enable_key_rotation=True)
+    queue_key = kms.Key(stack, "QueueKey", enable_key_rotation=True)
+    topic = sns.Topic(stack, "Alerts", master_key=topic_key, enforce_ssl=True)
+    dead = sqs.Queue(stack, "Dead", encryption=sqs.QueueEncryption.KMS, encryption_master_key=queue_key,
+                     enforce_ssl=True)
+    queue = sqs.Queue(stack, "Work", encryption=sqs.QueueEncryption.KMS, encryption_master_key=queue_key,
+                      enforce_ssl=True, dead_letter_queue=sqs.DeadLetterQueue(queue=dead, max_receive_count=3))
+    from sagemaker_sfn.constructs.nag import acknowledge
+    acknowledge(dead, {"AwsSolutions-SQS3": "This queue is itself the dead-letter queue."})
+    machine = SageMakerPipelineStateMachine(stack, "Keyed", definition=CUSTOMER_KEYS_DEFINITION,
+                                            state_machine_name="keyed", foundation=foundation.refs,
+                                            topics={"AlertsTopicArn": topic}, queues={"WorkQueueUrl": queue})
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    template = app.synth().get_stack_by_name("Keys").template
+    assert nag_violations(tmp_path) == []
+    assert cfn_lint(sorted(tmp_path.glob("*.template.json"))) == ""
+    t = Template.from_json(template)
+    role_id = stack.get_logical_id(machine.role.node.default_child)
+    [policy] = [p for p in t.find_resources("AWS::IAM::Policy").values() if p["Properties"]["Roles"] == [{"Ref": role_id}]]
+    key_statements = [s for s in policy["Properties"]["PolicyDocument"]["Statement"]
+                      if s["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]]
+    key_ids = {stack.resolve(stack.get_logical_id(k.node.default_child)) for k in (topic_key, queue_key)}
+    granted = [r for s in key_statements for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]
+    assert {r["Fn::GetAtt"][0] for r in granted} == key_ids
+    subs = t.find_resources("AWS::StepFunctions::StateMachine")
+    [machine_json] = subs.values()
+    values = machine_json["Properties"]["DefinitionSubstitutions"]
+    assert values["AlertsTopicArn"] == {"Ref": stack.resolve(stack.get_logical_id(topic.node.default_child))}
+    assert values["WorkQueueUrl"] == {"Ref": stack.resolve(stack.get_logical_id(queue.node.default_child))}
+    # ${CacheTableName} is the foundation's cache table (issue 12), and the role may read it.
+    table_id = stack.resolve(stack.get_logical_id(foundation.cache_table.node.default_child))
+    assert values["CacheTableName"] == {"Ref": table_id}
+    statements = {s["Sid"]: s for s in t.to_json()["Resources"][role_id]["Properties"]["Policies"][0]
+                  ["PolicyDocument"]["Statement"]}
+    assert statements["DynamoDBRead"]["Action"] == "dynamodb:GetItem"
+    assert statements["DynamoDBRead"]["Resource"] == {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":dynamodb:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"},
+        ":table/", {"Ref": table_id}]]}

@@ -71,7 +71,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
                      "--context", "pipelines=tune-xgboost", env=env, outdir=outdir)
         session = boto3.Session(region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
         yield {"env": env, "port": port, "session": session, "endpoint": f"http://127.0.0.1:{port}",
-               "bootstrap": bootstrap, "deploy": deploy}
+               "bootstrap": bootstrap, "deploy": deploy, "outdir": outdir}
     finally:
         server.stop()
 
@@ -94,11 +94,13 @@ def test_stacks_are_created_with_their_resources(deployed) -> None:
         kinds[stack] = sorted(r["ResourceType"] for r in cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"]
                               if r["ResourceType"])
     assert kinds == {
-        "SageMakerSfn-Foundation": ["AWS::IAM::Policy", "AWS::IAM::Role", "AWS::KMS::Alias", "AWS::KMS::Key",
-                                    "AWS::S3::Bucket", "AWS::S3::Bucket", "AWS::SNS::Topic"],
-        "SageMakerSfn-tune-xgboost": ["AWS::Events::Rule", "AWS::IAM::Policy", "AWS::IAM::Policy", "AWS::IAM::Role",
-                                      "AWS::IAM::Role", "AWS::Lambda::Function", "AWS::Logs::LogGroup",
-                                      "AWS::Logs::LogGroup", "AWS::StepFunctions::StateMachine"],
+        "SageMakerSfn-Foundation": ["AWS::DynamoDB::Table", "AWS::KMS::Alias", "AWS::KMS::Key", "AWS::S3::Bucket",
+                                    "AWS::S3::Bucket", "AWS::SNS::Topic", "AWS::SSM::Parameter",
+                                    "AWS::SSM::Parameter"],
+        "SageMakerSfn-tune-xgboost": ["AWS::Events::Rule", "AWS::IAM::Policy", "AWS::IAM::Policy", "AWS::IAM::Policy",
+                                      "AWS::IAM::Role", "AWS::IAM::Role", "AWS::IAM::Role", "AWS::Lambda::Function",
+                                      "AWS::Logs::LogGroup", "AWS::Logs::LogGroup",
+                                      "AWS::StepFunctions::StateMachine"],
     }
 
 
@@ -112,13 +114,28 @@ def test_pipeline_stack_outputs_name_the_machine_its_console_page_and_an_input(d
     }
 
 
-def test_named_resources_exist_where_the_pipeline_stack_looks_for_them(deployed) -> None:
+def _outputs(deployed: dict[str, Any], stack: str) -> dict[str, str]:
+    [described] = client(deployed, "cloudformation").describe_stacks(StackName=stack)["Stacks"]
+    return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+
+
+def test_generated_names_are_published_where_the_pipeline_stack_looks_for_them(deployed) -> None:
+    outputs = _outputs(deployed, "SageMakerSfn-Foundation")
     buckets = {b["Name"] for b in client(deployed, "s3").list_buckets()["Buckets"]}
-    assert {f"sagemaker-sfn-data-{ACCOUNT}-{REGION}", f"sagemaker-sfn-logs-{ACCOUNT}-{REGION}"} <= buckets
-    role = client(deployed, "iam").get_role(RoleName=f"sagemaker-sfn-sagemaker-execution-{REGION}")["Role"]
-    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "sagemaker.amazonaws.com"}
+    assert outputs["DataBucketName"] in buckets
+    ssm = client(deployed, "ssm")
+    assert ssm.get_parameter(Name="/sagemaker-sfn/foundation/data-bucket-name")["Parameter"]["Value"] == \
+        outputs["DataBucketName"]
+    assert ssm.get_parameter(Name="/sagemaker-sfn/foundation/cache-table-name")["Parameter"]["Value"] == \
+        outputs["CacheTableName"]
+    table = client(deployed, "dynamodb").describe_table(TableName=outputs["CacheTableName"])["Table"]
+    assert table["KeySchema"] == [{"AttributeName": "CacheKey", "KeyType": "HASH"}]
     topics = [t["TopicArn"] for t in client(deployed, "sns").list_topics()["Topics"]]
     assert f"arn:aws:sns:{REGION}:{ACCOUNT}:sagemaker-sfn-pipeline-failures" in topics
+    # The pipeline's own SageMaker role (no shared one), as the state machine's definition passes it.
+    roles = [r for r in client(deployed, "iam").list_roles()["Roles"]
+             if r["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "sagemaker.amazonaws.com"}]
+    assert len(roles) == 1 and roles[0]["RoleName"].startswith("SageMakerSfn-tune-xgboost-")
 
 
 def test_state_machine_lambda_and_failure_rule_are_deployed(deployed) -> None:
@@ -154,6 +171,40 @@ def test_cli_starts_the_deployed_pipeline_and_reads_status_and_history(deployed,
     events = json.loads(capsys.readouterr().out)
     assert events[0]["type"] == "ExecutionStarted"
     assert json.loads(events[0]["executionStartedEventDetails"]["input"]) == {}  # the stack's example input
+
+
+def test_destroy_then_deploy_again_creates_fresh_resources_beside_the_retained_ones(deployed) -> None:
+    # Issue 10 item 6: `cdk destroy --all` then `cdk deploy --all` must work. The RETAINED buckets stay
+    # (with the data in them) and the new deployment gets new generated names, which the pipeline
+    # stack reads from SSM. Runs last among the tests using `deployed` (it replaces the deployment).
+    old = _outputs(deployed, "SageMakerSfn-Foundation")
+    s3 = client(deployed, "s3")
+    s3.put_object(Bucket=old["DataBucketName"], Key="tune-xgboost/input/keep.csv", Body=b"1,2\n")
+    destroy = cdk("destroy", "--all", "--force", "--context", "pipelines=tune-xgboost",
+                  env=deployed["env"], outdir=deployed["outdir"])
+    for stack in STACKS:
+        assert f"✅  {stack}: destroyed" in destroy
+    cfn = client(deployed, "cloudformation")
+    remaining = {s["StackName"] for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"}
+    assert not remaining & set(STACKS)
+    # Retained, data intact.
+    assert s3.get_object(Bucket=old["DataBucketName"], Key="tune-xgboost/input/keep.csv")["Body"].read() == b"1,2\n"
+
+    again = cdk("deploy", *STACKS, "--require-approval", "never", "--method=direct",
+                "--context", "pipelines=tune-xgboost", env=deployed["env"], outdir=deployed["outdir"])
+    for stack in STACKS:
+        assert f"✅  {stack}" in again
+        assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    new = _outputs(deployed, "SageMakerSfn-Foundation")
+    assert new["DataBucketName"] != old["DataBucketName"]
+    assert {old["DataBucketName"], new["DataBucketName"]} <= {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    # The new pipeline stack found the new bucket: its roles' policies name it, never the old one.
+    iam = client(deployed, "iam")
+    policies = json.dumps([iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)["PolicyDocument"]
+                           for role in iam.list_roles()["Roles"]
+                           for name in iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]])
+    assert f":s3:::{new['DataBucketName']}/tune-xgboost/*" in policies
+    assert old["DataBucketName"] not in policies
 
 
 def test_cdk_synth_of_every_pipeline_is_clean(tmp_path) -> None:

@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ from sagemaker_sfn.local.interpreter.intrinsics import (
     Call, IntrinsicSyntaxError, Literal, PathArg, evaluate_intrinsic, is_intrinsic, parse_intrinsic,
 )
 
-CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "executions"
+from conformance import CORPUS as CONFORMANCE  # noqa: E402  (found beside the clone or its main checkout)
 
 
 def resolver(data: dict[str, Any]):

@@ -46,8 +46,9 @@ def test_parses_the_documented_example():
         (1, 2, Answer(error="Lambda.TimeoutException", cause="timed out")),
         (3, 3, Answer(result={"StatusCode": 200})),
     ))
-    assert [retry.answer(i).error for i in range(6)] == [
-        "Lambda.ResourceNotReadyException", "Lambda.TimeoutException", "Lambda.TimeoutException", None, None, None]
+    assert [retry.answer(i).error for i in range(4)] == [
+        "Lambda.ResourceNotReadyException", "Lambda.TimeoutException", "Lambda.TimeoutException", None]
+    assert retry.answer(4) is None and retry.last_invocation == 3   # past the last response: no answer
     assert config.test_case(state_machine="LambdaSQSIntegration", test_case="RetryPath") == {"LambdaState": retry}
 
 
@@ -59,7 +60,7 @@ def test_load_from_file(tmp_path):
 
 
 def test_fails_unreadable_or_invalid_json(tmp_path):
-    with pytest.raises(UsageError, match=r"cannot read mock config .*nope.json: No such file or directory"):
+    with pytest.raises(UsageError, match=r"nope.json: no such file$"):
         load_mock_config(tmp_path / "nope.json")
     bad = tmp_path / "bad.json"
     bad.write_text('{"StateMachines": ')
@@ -147,7 +148,13 @@ def test_mock_integration_consumes_responses_per_state():
     result["StatusCode"] = 500  # must not leak into the next answer
     assert errors == [("Lambda.ResourceNotReadyException", "not ready"), ("Lambda.TimeoutException", "timed out"),
                       ("Lambda.TimeoutException", "timed out")]
-    assert mock.invoke(request("LambdaState"), clock) == {"StatusCode": 200}
+    # Step Functions Local: "you must specify a mocked response for every invocation ... the state
+    # machine execution will fail" (sfn-local-mock-cfg-file.html): a fifth call fails with States.Runtime.
+    with pytest.raises(TaskFailure) as info:
+        mock.invoke(request("LambdaState"), clock)
+    assert (info.value.error, info.value.cause) == (
+        "States.Runtime", "Task state 'LambdaState' was invoked 5 times, but mocked response 'MockedLambdaRetry' of "
+                          "test case 'RetryPath' answers invocations 0-3 only")
     assert mock.invocations("LambdaState") == 5
     assert mock.calls[0] == MockCall("LambdaState", 0, "arn:aws:states:::lambda:invoke", {"n": 1},
                                      "Lambda.ResourceNotReadyException")
@@ -161,7 +168,8 @@ def test_mock_integration_fails_unmocked_state_by_name():
         mock.invoke(request("SQSState"), VirtualClock())
     assert (info.value.error, info.value.cause) == (
         "States.Runtime", "Task state 'SQSState' (arn:aws:states:::lambda:invoke) has no mocked response in test case "
-                          "'HappyPath' of mocks.json (mocked states: LambdaState)")
+                          "'HappyPath' of mocks.json (mocked states: LambdaState) and this run has no local integration to "
+                              "answer it")
 
 
 def test_fails_near_miss_test_case_with_a_suggestion():
@@ -174,3 +182,51 @@ def test_fails_near_miss_test_case_with_a_suggestion():
         config.test_case(state_machine="LambdaSQSIntegraton", test_case="HappyPath")
     assert str(info.value).endswith("(known: LambdaSQSIntegration); did you mean 'LambdaSQSIntegration'?; "
                                     "use --state-machine-name to pick another")
+
+
+def test_mock_integration_hands_unmocked_states_to_its_fallback():
+    """Step Functions Local's HybridPath: a state the test case does not mock calls the service."""
+    from sagemaker_sfn.local.integrations.mock import unmocked_task_states
+
+    class Echo:
+        def invoke(self, req, clock):
+            return {"answered": req.state_name}
+
+    config = parse_mock_config(GOOD, source="mocks.json")
+    responses = config.test_case(state_machine="LambdaSQSIntegration", test_case="HappyPath")
+    mock = MockIntegration(responses, test_case="HappyPath", source="mocks.json", fallback=Echo())
+    assert mock.invoke(request("SQSState"), VirtualClock()) == {"answered": "SQSState"}
+    assert mock.invoke(request("LambdaState"), VirtualClock()) == {"StatusCode": 200, "Payload": {"body": "hi"}}
+    definition = {"StartAt": "LambdaState", "States": {
+        "LambdaState": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "P"},
+        "P": {"Type": "Parallel", "End": True, "Branches": [{"StartAt": "SQSState", "States": {
+            "SQSState": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True}}}]}}}
+    assert unmocked_task_states(definition, responses) == ["SQSState"]
+
+
+def test_lambda_whose_module_cannot_be_imported_fails_as_aws_lambda_says(tmp_path):
+    from sagemaker_sfn.local.integrations.lambda_ import LambdaIntegration
+
+    (tmp_path / "lambdas" / "broken").mkdir(parents=True)
+    (tmp_path / "lambdas" / "broken" / "handler.py").write_text("import no_such_module_here\n")
+    lambda_ = LambdaIntegration(project_root=tmp_path, log_dir=tmp_path / "logs")
+    try:
+        with pytest.raises(TaskFailure) as info:
+            lambda_.call("broken", {})
+    finally:
+        lambda_.close()
+    payload = json.loads(info.value.cause)
+    assert (info.value.error, payload["errorType"], payload["errorMessage"], payload["stackTrace"]) == (
+        "Runtime.ImportModuleError", "Runtime.ImportModuleError",
+        "Unable to import module 'handler': No module named 'no_such_module_here'", [])
+
+
+def test_fails_binary_or_non_utf8_mock_files_naming_them(tmp_path):
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(b"\x00\x01{}")
+    with pytest.raises(UsageError, match=r"bin.json: is a binary file, expected a Step Functions Local mock config"):
+        load_mock_config(binary)
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'{"StateMachines": "\xe9"}')
+    with pytest.raises(UsageError, match=r"latin.json: is not UTF-8 text: byte 0xe9 at line 1"):
+        load_mock_config(latin)

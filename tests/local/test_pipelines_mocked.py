@@ -46,7 +46,11 @@ def run_case(pipeline: str, test_case: str) -> tuple[Any, MockIntegration]:
 
 
 def path_of(result: Any) -> list[str]:
-    return [e["stateEnteredEventDetails"]["name"] for e in result.history if e["type"].endswith("StateEntered")]
+    """The states entered, without the step cache's own (tests/cache covers those; here every lookup misses)."""
+    from sagemaker_sfn.cache.transform import step_of
+
+    return [e["stateEnteredEventDetails"]["name"] for e in result.history
+            if e["type"].endswith("StateEntered") and step_of(e["stateEnteredEventDetails"]["name"]) is None]
 
 
 def output_of(result: Any) -> Any:
@@ -204,7 +208,14 @@ def test_train_evaluate_branch_failure_in_parallel_is_caught():
     result, mock = run_case("train-evaluate", "RegisterFailsInParallelCaught")
     assert (result.status, result.error, path_of(result)) == ("FAILED", "train-evaluate.StepFailed", [
         "Preprocess", "Train", "Evaluate", "CheckMse", "CheckMse threshold", "RegisterAndCreateModel",
-        "RegisterModel", "Notify failure: RegisterAndCreateModel", "Failed: RegisterAndCreateModel"])
+        "RegisterModel", "CreateModel", "Notify failure: RegisterAndCreateModel", "Failed: RegisterAndCreateModel"])
+    # As on AWS both branches are entered; RegisterModel's failure aborts CreateModel in flight.
+    events = [(e["type"], (e.get("stateEnteredEventDetails") or {}).get("name")) for e in result.history]
+    start = events.index(("ParallelStateStarted", None))
+    assert events[start + 1:start + 10] == [
+        ("TaskStateEntered", "RegisterModel"), ("TaskStateEntered", "CreateModel"), ("TaskScheduled", None),
+        ("TaskStarted", None), ("TaskScheduled", None), ("TaskStarted", None), ("TaskFailed", None),
+        ("TaskStateAborted", None), ("ParallelStateFailed", None)]
     assert published(mock) == [("Notify failure: RegisterAndCreateModel", failure_message(
         "train-evaluate", "RegisterAndCreateModel", *mocked_error("train-evaluate", "PackageGroupMissing")))]
 
@@ -326,7 +337,8 @@ def test_an_unmocked_task_is_not_swallowed_by_catch_all():
     assert (result.status, result.error, result.cause, path_of(result)) == (
         "FAILED", "States.Runtime",
         "Task state 'TuneHyperparameters' (arn:aws:states:::sagemaker:createHyperParameterTuningJob.sync) has no "
-        "mocked response in test case 'Partial' of partial.json (mocked states: GenerateDataset)",
+        "mocked response in test case 'Partial' of partial.json (mocked states: GenerateDataset) and this run has no "
+        "local integration to answer it",
         ["GenerateDataset", "TuneHyperparameters"])
 
 

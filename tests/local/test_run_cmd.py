@@ -73,7 +73,7 @@ def test_json_mode_prints_exactly_one_object_and_writes_the_run_dir(project, cap
     run_dir = project / ".sfn-local" / "exec-1"
     assert json.loads((run_dir / "output.json").read_text()) == json.loads(out)
     history = json.loads((run_dir / "history.json").read_text())
-    assert json.loads((project / "h.json").read_text()) == history
+    assert json.loads((project / "h.json").read_text()) == {"events": history}   # GetExecutionHistory's shape
     events = history["events"] if isinstance(history, dict) else history
     assert [e["type"] for e in events if e["type"] in {"TaskScheduled", "TaskFailed", "TaskSucceeded"}] == [
         "TaskScheduled", "TaskFailed"] * 3 + ["TaskScheduled", "TaskSucceeded"]
@@ -105,6 +105,7 @@ SUCCEEDED  exec-2
   states:    2 run, 3 retries (Train x3)
   history:   .sfn-local/exec-2/history.json
   output:    .sfn-local/exec-2/output.json
+  report:    .sfn-local/exec-2/report.html
 """
 
 
@@ -124,22 +125,25 @@ def test_caught_failure_exits_1_with_the_failure_path(project, capsys):
 [00:00:00] execution failed: TrainingFailed: see the notification
 
 FAILED  exec-3
-  error:     TrainingFailed
+  error:     TrainingFailed in state 'Failed'
   cause:     see the notification
   duration:  0.0s simulated, Xs real
   states:    3 run, 0 retries, 1 error caught
   history:   .sfn-local/exec-3/history.json
   output:    .sfn-local/exec-3/output.json
+  report:    .sfn-local/exec-3/report.html
 """
 
 
-def test_unmocked_task_fails_naming_the_state(project, capsys):
+def test_unmocked_task_runs_through_the_local_integrations(project, capsys):
+    """Step Functions Local's HybridPath: Notify is not mocked, so it really publishes (to the local SNS)."""
     code, out, _ = run_cli(capsys, "demo", "--local", "--mock-config", "mocks.json", "--test-case",
-                           "NotifyUnmocked", "--json", "--input", '{"rows": 1}')
-    assert (code, json.loads(out)) == (1, {
-        "status": "FAILED", "output": None, "error": "States.Runtime",
-        "cause": "Task state 'Notify' (arn:aws:states:::sns:publish) has no mocked response in test case "
-                 "'NotifyUnmocked' of mocks.json (mocked states: Train)"})
+                           "NotifyUnmocked", "--json", "--input", '{"rows": 1}', "--history", "h.json")
+    assert (code, json.loads(out)["error"], json.loads(out)["cause"]) == (1, "TrainingFailed", "see the notification")
+    events = json.loads((project / "h.json").read_text())["events"]
+    published = [e for e in events if e["type"] == "TaskSucceeded" and e["taskSucceededEventDetails"]["resource"]
+                 == "publish"]
+    assert len(published) == 1 and "MessageId" in json.loads(published[0]["taskSucceededEventDetails"]["output"])
 
 
 def test_file_target_uses_file_name_and_state_machine_name_override(project, capsys):
@@ -163,11 +167,14 @@ def test_input_from_file(project, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["--input", "{rows: 1}"], "--input is not valid JSON: Expecting property name enclosed in double quotes at "
                                "line 1 column 2 (use @FILE to read the input from a file)"),
-    (["--input", "@missing.json"], "cannot read input file missing.json: No such file or directory"),
+    (["--input", "@missing.json"], "missing.json: no such file"),
     (["--test-case", "Nope"], "mocks.json: no test case 'Nope' for state machine 'demo' "
                               "(known test cases: Capacity, JobFails, NotifyUnmocked)"),
-    (["--name", "bad name"], "invalid execution name 'bad name': 1-80 characters without whitespace, brackets, "
-                             "wildcards or any of \" # % \\ ^ | ~ ` $ & , ; : /"),
+    (["--name", "bad name"], "invalid execution name 'bad name': 1-80 characters, none of them white space, "
+                             "brackets < > { } [ ], wildcards ? *, the special characters \" # % \\ ^ | ~ ` $ & , ; : /, "
+                             "or control characters (StartExecution's name rules)"),
+    (["--name", ".."], "invalid execution name '..': Step Functions accepts it, but it would put this run's files "
+                       "outside .sfn-local/<name>/; choose another name"),
 ])
 def test_fails_bad_input_with_exit_2(project, capsys, argv, message):
     args = ["demo", "--local", "--mock-config", "mocks.json", "--test-case", "Capacity", "--json"]
@@ -254,8 +261,8 @@ def test_progress_indents_map_iterations_and_parallel_branches(tmp_path, monkeyp
 [00:00:02] < Fan
 [00:00:02] > Both (Parallel)
 [00:00:02]   (branch 1) > A (Pass)
-[00:00:02]   (branch 1) < A
 [00:00:02]   (branch 2) > B (Wait)
+[00:00:02]   (branch 1) < A
 [00:00:07]   (branch 2) < B
 [00:00:07]   (branch 2) > C (Pass)
 [00:00:07]   (branch 2) < C
@@ -266,4 +273,5 @@ SUCCEEDED  e
   states:    7 run, 1 retry (Work x1)
   history:   .sfn-local/e/history.json
   output:    .sfn-local/e/output.json
+  report:    .sfn-local/e/report.html
 """

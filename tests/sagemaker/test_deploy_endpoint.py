@@ -310,7 +310,7 @@ def test_run_fails_when_an_update_rolls_back() -> None:
 def test_run_times_out_after_the_poll_budget() -> None:
     result, mock = run({**CREATED, "Deploy: find endpoint": {"0": NOT_FOUND_THROW},
                         "Deploy: create endpoint": {"0": {"Return": {"EndpointArn": f"{ARN}:endpoint/churn"}}},
-                        "Deploy: status": {"0": describe("Creating")}}, poll_seconds=60, timeout_seconds=300)
+                        "Deploy: status": {"0-5": describe("Creating")}}, poll_seconds=60, timeout_seconds=300)
     assert (result.status, result.error) == ("FAILED", "Deploy.Timeout")
     assert mock.invocations("Deploy: status") == 6
     assert result.cause == ("Endpoint churn is still Creating after 6 polls 60 s apart (timeout_seconds 300); "
@@ -345,7 +345,7 @@ def test_run_throttling_past_the_retry_budget_fails_the_step() -> None:
     throttled = {"Throw": {"Error": "SageMaker.ThrottlingException", "Cause": "Rate exceeded"}}
     result, mock = run({**CREATED, "Deploy: find endpoint": {"0": NOT_FOUND_THROW},
                         "Deploy: create endpoint": {"0": {"Return": {"EndpointArn": f"{ARN}:endpoint/churn"}}},
-                        "Deploy: status": {"0": throttled}})
+                        "Deploy: status": {"0-8": throttled}})
     assert (result.status, result.error) == ("FAILED", "SageMaker.ThrottlingException")
     assert mock.invocations("Deploy: status") == 9   # 1 + MaxAttempts 8
 

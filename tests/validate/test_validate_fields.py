@@ -9,9 +9,9 @@ def test_every_state_type_valid_in_jsonpath() -> None:
         "W": {"Type": "Wait", "Seconds": 1, "Next": "M"},
         "M": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2, "ItemProcessor": {
             "ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}},
-            "Next": "Par"},
+            "ResultPath": "$.mapped", "Next": "Par"},
         "Par": {"Type": "Parallel", "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}],
-                "Next": "C"},
+                "ResultPath": "$.branches", "Next": "C"},
         "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "NumericGreaterThan": 1, "Next": "Failed"}],
               "Default": "S"},
         "S": {"Type": "Succeed"},
@@ -26,7 +26,7 @@ def test_every_state_type_valid_in_jsonata() -> None:
         "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": "{% 30 %}",
               "Arguments": {"FunctionName": "${GenerateDatasetFunctionArn}", "Payload": "{% $states.input %}"},
               "Next": "M"},
-        "M": {"Type": "Map", "Items": "{% $states.input.items %}", "ItemProcessor": {
+        "M": {"Type": "Map", "Items": "{% $states.input.Payload.items %}", "ItemProcessor": {
             "StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}, "Next": "C"},
         "C": {"Type": "Choice", "Choices": [{"Condition": "{% $n > 1 %}", "Next": "Failed"}], "Default": "S"},
         "S": {"Type": "Succeed", "Output": {"done": True}},
@@ -118,9 +118,18 @@ def test_fails_wait_choice_parallel_map_fail_requirements() -> None:
 
 
 def test_fails_payload_template_not_object() -> None:
-    definition = machine({"A": {"Type": "Pass", "Parameters": "x", "End": True}})
+    definition = machine({"A": {"Type": "Parallel", "Parameters": "x", "End": True,
+                                "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}]}})
     assert found(definition, "state-fields") == [
         ("error", "$.States.A.Parameters", "Parameters is string \"x\": expected an object")]
+
+
+def test_pass_and_task_parameters_of_any_json_type_are_accepted() -> None:
+    # The AWS maintainers of the States Language service: Pass and Task take Parameters of any JSON type.
+    definition = machine({"A": {"Type": "Pass", "Parameters": "x", "Next": "B"},
+                          "B": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                                "Parameters": [1, 2], "End": True}})
+    assert found(definition, "state-fields") == []
 
 
 def test_fails_nested_state_fields_located_inside_branch() -> None:

@@ -1,6 +1,6 @@
 """Lambda, SNS, SQS request fields, task tokens, SageMaker resilience warnings, definition size."""
 
-from validate_helpers import found, machine, training_task
+from validate_helpers import ROLE, found, machine, training_task
 
 from sagemaker_sfn.validate import validate_definition
 
@@ -10,7 +10,7 @@ def test_valid_integrations() -> None:
         "L": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
               "Parameters": {"FunctionName": "${GenerateDatasetFunctionArn}", "Payload.$": "$"}, "Next": "N"},
         "N": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
-              "Parameters": {"TopicArn": "${FailureTopicArn}", "Message.$": "$.Cause"}, "Next": "Q"},
+              "Parameters": {"TopicArn": "${FailureTopicArn}", "Message.$": "$.Payload.message"}, "Next": "Q"},
         "Q": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "HeartbeatSeconds": 600,
               "Parameters": {"QueueUrl": "${CallbackQueueUrl}", "MessageBody": {"token.$": "$$.Task.Token"}},
               "End": True},
@@ -52,11 +52,22 @@ def test_warns_sagemaker_task_without_retry_or_catch() -> None:
     state = training_task()
     del state["Retry"], state["Catch"]
     assert found(machine({"Train": state}), "sagemaker-resilience") == [
-        ("warning", "$.States.Train", "SageMaker task createTrainingJob has no Retry: expected retriers for "
+        ("warning", "$.States.Train", "SageMaker job createTrainingJob.sync has no Retry: expected retriers for "
                     "SageMaker.AmazonSageMakerException, SageMaker.ResourceLimitExceededException and throttling"),
-        ("warning", "$.States.Train", "SageMaker task createTrainingJob has no Catch: expected a States.ALL catcher "
+        ("warning", "$.States.Train", "SageMaker job createTrainingJob.sync has no Catch: expected a States.ALL catcher "
                     "that leads to a failure path"),
     ]
+
+
+def test_request_response_sagemaker_calls_are_not_warned_about() -> None:
+    # createModel answers at once and costs nothing: no Retry/Catch warning (issue 11 item 4: most
+    # warnings on 22 real-world SageMaker state machines were these).
+    definition = machine({
+        "Model": {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createModel", "Next": "Describe",
+                  "Parameters": {"ModelName": "m", "ExecutionRoleArn": ROLE, "PrimaryContainer": {"Image": "i"}}},
+        "Describe": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sagemaker:describeModel",
+                     "Parameters": {"ModelName": "m"}, "End": True}})
+    assert found(definition, "sagemaker-resilience") == []
 
 
 def test_enclosing_catch_covers_tasks_in_branches() -> None:
@@ -64,7 +75,7 @@ def test_enclosing_catch_covers_tasks_in_branches() -> None:
     del inner["Catch"]
     parallel = {"Type": "Parallel", "End": True, "Branches": [{"StartAt": "Train", "States": {"Train": inner}}]}
     assert found(machine({"P": parallel}), "sagemaker-resilience") == [
-        ("warning", "$.States.P.Branches[0].States.Train", "SageMaker task createTrainingJob has no Catch: expected a "
+        ("warning", "$.States.P.Branches[0].States.Train", "SageMaker job createTrainingJob.sync has no Catch: expected a "
                     "States.ALL catcher that leads to a failure path")]
     parallel["Catch"] = [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}]
     assert found(machine({"P": parallel}), "sagemaker-resilience") == []

@@ -33,3 +33,11 @@ def test_warns_expression_in_jsonpath_state() -> None:
         ("warning", "$.States.A.Parameters.x", "a JSONata expression in a JSONPath state is passed on as a literal "
                                                "string: expected \"QueryLanguage\": \"JSONata\" on the state or the "
                                                "state machine")]
+
+
+def test_comments_are_never_evaluated() -> None:
+    definition = machine({"P": {"Type": "Pass", "Comment": "{% not evaluated %}", "Next": "C"},
+                          "C": {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": True, "Next": "S",
+                                                               "Comment": "{% neither %}"}], "Default": "S"},
+                          "S": {"Type": "Succeed"}})
+    assert found(definition, "jsonata") == []

@@ -22,10 +22,10 @@ def test_reference_paths_reject_what_selects_several_nodes() -> None:
 
 
 def test_valid_state_paths() -> None:
-    definition = machine({"A": {"Type": "Pass", "InputPath": "$.in", "OutputPath": None, "ResultPath": None,
+    definition = machine({"A": {"Type": "Pass", "InputPath": "$.in", "ResultPath": None,
                                 "Parameters": {"x.$": "$.a[0]", "ctx.$": "$$.Execution.Id", "lit": "text",
                                                "nested": {"y.$": "States.UUID()"}}, "Next": "W"},
-                          "W": {"Type": "Wait", "SecondsPath": "$.wait", "End": True}})
+                          "W": {"Type": "Wait", "SecondsPath": "$.wait", "OutputPath": None, "End": True}})
     assert found(definition) == []
 
 

@@ -129,3 +129,21 @@ def test_jsonata_arguments_are_checked_and_expressions_skipped() -> None:
     assert found(machine({"Train": state}), *RULES) == [
         ("error", "$.States.Train.Arguments.InputDataConfig[0].ChannelName",
          "found integer 7: expected a string (ChannelName)")]
+
+
+def test_fails_integers_beyond_their_botocore_width() -> None:
+    # botocore 'integer' is a 32-bit signed integer, 'long' a 64-bit one (Smithy simple types).
+    state = training_task()
+    state["Parameters"]["ResourceConfig"]["InstanceCount"] = 99999999999999999999
+    state["Parameters"]["InputDataConfig"][0]["ShuffleConfig"] = {"Seed": 2**63}
+    assert found(machine({"Train": state}), "sagemaker-parameters") == [
+        ("error", "$.States.Train.Parameters.InputDataConfig[0].ShuffleConfig.Seed",
+         "9223372036854775808 is out of range for Seed, a 64-bit integer: expected -9,223,372,036,854,775,808 to "
+         "9,223,372,036,854,775,807"),
+        ("error", "$.States.Train.Parameters.ResourceConfig.InstanceCount",
+         "99999999999999999999 is out of range for TrainingInstanceCount, a 32-bit integer: expected "
+         "0 to 2,147,483,647"),
+    ]
+    state["Parameters"]["ResourceConfig"]["InstanceCount"] = 2**31 - 1
+    state["Parameters"]["InputDataConfig"][0]["ShuffleConfig"] = {"Seed": 2**63 - 1}
+    assert found(machine({"Train": state}), "sagemaker-parameters") == []

@@ -31,6 +31,7 @@ from types import ModuleType
 from typing import Any, TextIO
 
 from sagemaker_sfn.local.integrations.base import TaskFailure, TaskRequest
+from sagemaker_sfn.local.integrations.lambda_errors import import_module_error
 
 LAMBDAS_DIR = "lambdas"
 HANDLER_FILE = "handler.py"
@@ -49,7 +50,47 @@ def function_name_of(ref: str) -> str:
 
 
 def handler_path(project_root: Path, name: str) -> Path:
-    return project_root / LAMBDAS_DIR / name / HANDLER_FILE
+    """The conventional handler of function ``name``: ``lambdas/<folder>/handler.py``, where the folder
+    is ``name`` itself or the one folder matching it up to case, ``-`` and ``_`` (``generate-dataset``,
+    ``GenerateDataset`` and ``generate_dataset`` match each other); ``lambdas/<name>/handler.py`` (which
+    may not exist) when none or several do."""
+    from sagemaker_sfn.local.bindings import folder_key
+
+    exact = project_root / LAMBDAS_DIR / name / HANDLER_FILE
+    if exact.is_file():
+        return exact
+    folder = project_root / LAMBDAS_DIR
+    if folder.is_dir():
+        matches = [p for p in folder.iterdir() if folder_key(p.name) == folder_key(name) and (p / HANDLER_FILE).is_file()]
+        if len(matches) == 1:
+            return matches[0] / HANDLER_FILE
+    return exact
+
+
+def resolve_handler(project_root: Path, ref: str, handlers: dict[str, Any] | None = None) -> tuple[str, Path, str] | None:
+    """(function name, handler file, function) for a function reference (name, partial or full ARN, with
+    or without a version/alias): a bindings file's ``lambdas`` entry for the exact reference, then for
+    the reference without its qualifier, then for the function name; else ``lambdas/<folder>/handler.py``
+    by convention. None when nothing local answers it; ValueError when ``ref`` is no function reference."""
+    name = function_name_of(ref)
+    handlers = handlers or {}
+    unqualified = re.sub(r"(:function:[^:]+):[^:]+$", r"\1", ref)
+    candidates = [ref, unqualified, name]
+    for key in candidates:
+        if key in handlers:
+            return name, handlers[key].path, handlers[key].function
+    by_name = [h for k, h in handlers.items() if _name_or_none(k) == name]
+    if len(by_name) == 1:
+        return name, by_name[0].path, by_name[0].function
+    path = handler_path(project_root, name)
+    return (name, path, HANDLER_FUNCTION) if path.is_file() else None
+
+
+def _name_or_none(ref: str) -> str | None:
+    try:
+        return function_name_of(ref)
+    except ValueError:
+        return None
 
 
 class LambdaContext:
@@ -94,8 +135,9 @@ class LambdaIntegration:
     """
 
     def __init__(self, *, project_root: Path, log_dir: Path, region: str = "us-east-1",
-                 account: str = "123456789012") -> None:
+                 account: str = "123456789012", handlers: dict[str, Any] | None = None) -> None:
         self.project_root = project_root
+        self.handlers = dict(handlers or {})   # bindings file ``lambdas``: reference -> HandlerRef
         self.log_dir = log_dir
         self.region = region
         self.account = account
@@ -146,11 +188,16 @@ class LambdaIntegration:
                               f"1 validation error detected: Value '{function_ref}' at 'functionName' failed to satisfy "
                               "constraint (Service: AWSLambda; Status Code: 400; Error Code: ValidationException; "
                               f"Request ID: {uuid.uuid4()}; Proxy: null)") from None
-        path = handler_path(self.project_root, name)
-        if not path.is_file():
+        resolved = resolve_handler(self.project_root, function_ref, self.handlers)
+        if resolved is None:
             raise TaskFailure("Lambda.ResourceNotFoundException",
                               f"Function not found: {arn_for_errors} (Service: AWSLambda; Status Code: 404; "
                               f"Error Code: ResourceNotFoundException; Request ID: {uuid.uuid4()}; Proxy: null)")
+        _, path, function = resolved
+        if not path.is_file():
+            raise TaskFailure("Lambda.ResourceNotFoundException",
+                              f"Function not found: {arn_for_errors} (the bindings file points it to {path}, which "
+                              "does not exist)")
         request_id = str(uuid.uuid4())
         context = LambdaContext(name=name, arn=self._arn(name), request_id=request_id,
                                 timeout_seconds=timeout or DEFAULT_TIMEOUT_SECONDS)
@@ -158,16 +205,24 @@ class LambdaIntegration:
         with open(self.log_dir / f"lambda-{name}.log", "a", encoding="utf-8") as log:
             log.write(f"START RequestId: {request_id} Version: $LATEST\n")
             try:
-                return self._run_handler(name, path, event, context, log=log)
+                return self._run_handler(name, path, event, context, log=log, function=function)
             finally:
                 log.write(f"END RequestId: {request_id}\n")
 
-    def _run_handler(self, name: str, path: Path, event: Any, context: LambdaContext, *, log: TextIO) -> Any:
+    def _run_handler(self, name: str, path: Path, event: Any, context: LambdaContext, *, log: TextIO,
+                     function: str = HANDLER_FUNCTION) -> Any:
         request_id = context.aws_request_id
         self._route_output(log)
         try:
-            module = self._module(name, path)
-            result = getattr(module, HANDLER_FUNCTION)(event, context)
+            try:
+                module = self._module(name, path, function)
+            except ImportError as exc:   # Runtime.ImportModuleError, as AWS Lambda words it
+                error = import_module_error(path.stem, exc, request_id=request_id)
+                log.write(json.dumps(error) + "\n")
+                raise TaskFailure(error["errorType"], json.dumps(error, separators=(",", ":"))) from None
+            result = getattr(module, function)(event, context)
+        except TaskFailure:
+            raise
         except Exception as exc:  # the function's error, reported as Lambda reports it
             error = self._error_payload(exc, request_id=request_id, path=path)
             log.write(json.dumps(error) + "\n")
@@ -203,13 +258,13 @@ class LambdaIntegration:
                 sys.stderr = _ThreadRoutedStream(sys.stderr, self._routes)  # type: ignore[assignment]
         self._routes.stream = log
 
-    def _module(self, name: str, path: Path) -> ModuleType:
+    def _module(self, name: str, path: Path, function: str = HANDLER_FUNCTION) -> ModuleType:
         with self._lock:
-            module = self._modules.get(name)
+            module = self._modules.get(str(path))
             if module is not None:
                 return module
             # A module name of our own: a fresh object, never a stale sys.modules entry.
-            module_name = f"_sagemaker_sfn_lambda_{name}_{uuid.uuid4().hex[:8]}"
+            module_name = f"_sagemaker_sfn_lambda_{re.sub(r'[^A-Za-z0-9_]', '_', name)}_{uuid.uuid4().hex[:8]}"
             spec = importlib.util.spec_from_file_location(module_name, path)
             assert spec and spec.loader
             module = importlib.util.module_from_spec(spec)
@@ -221,9 +276,9 @@ class LambdaIntegration:
             finally:
                 if folder in sys.path:
                     sys.path.remove(folder)
-            if not callable(getattr(module, HANDLER_FUNCTION, None)):
-                raise AttributeError(f"module '{name}/handler' has no attribute '{HANDLER_FUNCTION}'")
-            self._modules[name] = module
+            if not callable(getattr(module, function, None)):
+                raise AttributeError(f"module '{path.stem}' has no attribute '{function}'")
+            self._modules[str(path)] = module
             return module
 
     @staticmethod

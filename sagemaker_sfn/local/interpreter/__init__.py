@@ -20,6 +20,7 @@ from sagemaker_sfn.local.interpreter.engine import (JSONPATH, MAX_HISTORY_EVENTS
                                                     HistoryLimitExceeded, Scope, TimedOut)
 from sagemaker_sfn.local.interpreter.errors import StatesError
 from sagemaker_sfn.local.interpreter.history import History, iso
+from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.paths import to_json
 
 __all__ = ["ExecutionResult", "run_definition", "StatesError"]
@@ -38,6 +39,8 @@ class ExecutionResult:
     start_date: datetime
     stop_date: datetime
     input: Any = None           # the execution input, for describe()
+    redrive_count: int = 0      # times redriven (local/interpreter/redrive.py)
+    redrive_date: datetime | None = None
 
     def describe(self) -> dict:
         """DescribeExecution's shape: input / output as JSON strings, absent keys left out."""
@@ -45,8 +48,10 @@ class ExecutionResult:
             "executionArn": self.execution_arn, "stateMachineArn": self.state_machine_arn, "name": self.name,
             "status": self.status, "startDate": self.start_date, "stopDate": self.stop_date,
             "input": to_json(self.input), "inputDetails": {"included": True},
-            "redriveCount": 0,
+            "redriveCount": self.redrive_count,
         }
+        if self.redrive_date is not None:
+            described["redriveDate"] = self.redrive_date
         if self.status == "SUCCEEDED":
             described["output"] = to_json(self.output)
             described["outputDetails"] = {"included": True}
@@ -68,7 +73,8 @@ def _execution_name(rng: random.Random) -> str:
 def run_definition(definition: dict, execution_input: Any = None, *, state_machine_name: str = "local",
                    execution_name: str | None = None, integration: Integration | None = None,
                    clock: Clock | None = None, on_event: Callable[[dict], None] | None = None,
-                   region: str = "us-east-1", account: str = "123456789012", seed: int = 0) -> ExecutionResult:
+                   region: str = "us-east-1", account: str = "123456789012", seed: int = 0,
+                   execution_type: str = "STANDARD") -> ExecutionResult:
     """Execute ``definition`` (an ASL dict) with ``execution_input`` and return the outcome.
 
     - ``execution_input``: the execution's input (default None: ``{}``, as StartExecution without input).
@@ -79,6 +85,9 @@ def run_definition(definition: dict, execution_input: Any = None, *, state_machi
     - ``on_event``: called with each history event as it is appended, in id order (default: none).
     - ``region`` / ``account``: used in ARNs (defaults ``us-east-1`` / ``123456789012``).
     - ``seed``: seeds retry jitter and generated names / task tokens (default 0: reproducible runs).
+    - ``execution_type``: ``"STANDARD"`` (default) or ``"EXPRESS"``: an Express execution's ARN is
+      ``...:express:<machine>:<name>:<id>`` and its context has no ``RedriveCount`` (AWS-recorded:
+      ../shared/conformance v2/express/test_express_sync.py).
     """
     execution_input = {} if execution_input is None else execution_input
     rng = random.Random(seed)
@@ -86,6 +95,8 @@ def run_definition(definition: dict, execution_input: Any = None, *, state_machi
     name = execution_name or _execution_name(rng)
     state_machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}"
     execution_arn = f"arn:aws:states:{region}:{account}:execution:{state_machine_name}:{name}"
+    if execution_type == "EXPRESS":
+        execution_arn = f"arn:aws:states:{region}:{account}:express:{state_machine_name}:{name}:{_execution_name(rng)}"
     role_arn = f"arn:aws:iam::{account}:role/service-role/StepFunctions-{state_machine_name}-role"
     history = History(clock=clock, on_event=on_event)
     start = clock.now()
@@ -93,7 +104,8 @@ def run_definition(definition: dict, execution_input: Any = None, *, state_machi
     engine = Engine(definition=definition, execution_input=execution_input, execution_name=name,
                     execution_arn=execution_arn, state_machine_name=state_machine_name,
                     state_machine_arn=state_machine_arn, role_arn=role_arn, region=region, integration=integration,
-                    clock=clock, history=history, rng=rng, start=start, deadline=deadline)
+                    clock=clock, history=history, rng=rng, start=start, deadline=deadline,
+                    express=execution_type == "EXPRESS")
     history.add("ExecutionStarted", previous=0, executionStartedEventDetails={
         "input": to_json(execution_input), "inputDetails": {"truncated": False}, "roleArn": role_arn})
     # AWS links the first state's Entered event to 0, not to ExecutionStarted.
@@ -108,9 +120,8 @@ def run_definition(definition: dict, execution_input: Any = None, *, state_machi
         status = "TIMED_OUT"
         history.add("ExecutionTimedOut", previous=len(history.events), executionTimedOutEventDetails={})
     except HistoryLimitExceeded:
-        status, error = "FAILED", "States.Runtime"
-        cause = (f"The execution reached the maximum number of events in its history ({MAX_HISTORY_EVENTS}); "
-                 "a loop that never exits?")
+        limit = states_error("history_limit", limit=MAX_HISTORY_EVENTS)
+        status, error, cause = "FAILED", limit.error, limit.cause
         history.add("ExecutionFailed", previous=len(history.events),
                     executionFailedEventDetails={"error": error, "cause": cause})
     except Cancelled:

@@ -2,13 +2,15 @@
 
 One :class:`Engine` runs one execution. Each (sub)program -- the machine, a Parallel branch, a Map
 iteration -- runs with its own :class:`Scope` (variables, clock, cancel flag, history cursor).
-With a :class:`VirtualClock`, branches run one after another on their own simulated clocks that start
-where their slot of MaxConcurrency frees up, so histories show the timestamps concurrent branches
-would have on AWS while the run stays deterministic. With a real clock, branches run in threads.
+With a :class:`VirtualClock`, Map iterations run one after another on their own simulated clocks that
+start where their slot of MaxConcurrency frees up, and Parallel branches take turns (:class:`Turns`),
+so histories show what concurrent branches show on AWS while the run stays deterministic. With a real
+clock, branches and iterations run in threads.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import uuid
@@ -21,6 +23,7 @@ from sagemaker_sfn.local.clock import Clock, VirtualClock
 from sagemaker_sfn.local.integrations.base import Integration
 from sagemaker_sfn.local.interpreter.errors import StatesError
 from sagemaker_sfn.local.interpreter.history import History, iso
+from sagemaker_sfn.local.interpreter.messages import states_error
 
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
@@ -70,6 +73,65 @@ class HistoryLimitExceeded(Exception):
 MAX_HISTORY_EVENTS = 25_000
 
 
+class _BranchClock(VirtualClock):
+    """A Parallel branch's own simulated clock. A branch aborted by a sibling's failure stops at that
+    moment: what its in-flight task did on the clock after it never happened on AWS."""
+
+    def set(self, moment: datetime) -> None:
+        with self._lock:
+            self._now = moment
+
+
+class Turns:
+    """Interleaves Parallel branches on a virtual clock, deterministically, as AWS runs them concurrently.
+
+    Each branch runs in its own thread, but only one runs at a time: at each checkpoint (before a
+    state, after a state's Entered event, while a Task is in flight or a Wait waits) a branch hands the
+    turn to the waiting branch with the earliest simulated time, ties going to the one that waited
+    longest. So every branch is entered before any finishes, events interleave in time order, and a
+    branch failing aborts the others where they are (their ``*StateAborted`` events), the way AWS
+    records a Parallel state; and the run stays reproducible.
+    """
+
+    def __init__(self, count: int, start: datetime) -> None:
+        self._cond = threading.Condition()
+        self._order = itertools.count(count)
+        # Every branch waits for its first turn from the start, in branch order.
+        self._waiting: dict[int, tuple[datetime, int]] = {index: (start, index) for index in range(count)}
+        self._current: int | None = None
+        self.cancel_time: datetime | None = None
+
+    def _pass_on(self) -> None:
+        if self._waiting:
+            self._current = min(self._waiting, key=self._waiting.__getitem__)
+            del self._waiting[self._current]
+        else:
+            self._current = None
+        self._cond.notify_all()
+
+    def begin(self) -> None:
+        with self._cond:
+            self._pass_on()
+
+    def wait_first(self, index: int) -> None:
+        with self._cond:
+            while self._current != index:
+                self._cond.wait()
+
+    def checkpoint(self, index: int, at: datetime) -> None:
+        """Hand the turn on; return when it is ``index``'s again (``at``: this branch's simulated time)."""
+        with self._cond:
+            self._waiting[index] = (at, next(self._order))
+            self._pass_on()
+            while self._current != index:
+                self._cond.wait()
+
+    def finish(self, index: int) -> None:
+        with self._cond:
+            self._pass_on()
+
+
+
 @dataclass
 class Scope:
     """What one program run (machine, branch, iteration) carries along."""
@@ -81,12 +143,23 @@ class Scope:
     query_language: str = JSONPATH
     map_item: dict[str, Any] | None = None
     history: History | None = None      # a child execution's own history (distributed Map)
+    # Hands the turn to a sibling Parallel branch (virtual clock only; see Turns); ``turn(at)`` returns
+    # when this branch may go on, ``at`` being its simulated time then (default: now).
+    turn: Callable[..., None] | None = None
 
     def child(self, *, clock: Clock, cancel: CancelToken, cursor: int, query_language: str,
               map_item: dict[str, Any] | None = None, history: History | None = None) -> Scope:
         # Branches read the enclosing variables but their own assignments stay inside (AWS scoping).
         return Scope(variables=dict(self.variables), clock=clock, cancel=cancel, cursor=cursor,
-                     query_language=query_language, map_item=map_item, history=history or self.history)
+                     query_language=query_language, map_item=map_item, history=history or self.history,
+                     turn=self.turn)
+
+    def checkpoint(self, at: datetime | None = None) -> None:
+        """Let a sibling branch run (interleaved Parallel); Cancelled if a sibling failed meanwhile."""
+        if self.turn is not None:
+            self.turn(at)
+            if self.cancel.is_set():
+                raise Cancelled()
 
     def log(self, engine: Engine) -> History:
         return self.history or engine.history
@@ -110,6 +183,9 @@ class Engine:
     rng: random.Random
     start: datetime
     deadline: datetime | None = None
+    redrive_count: int = 0                  # RedriveExecution: $$.Execution.RedriveCount (local/interpreter/redrive.py)
+    redrive_time: datetime | None = None
+    express: bool = False
     _rng_lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- context object ---------------------------------------------------------------------------
@@ -117,10 +193,14 @@ class Engine:
                 task_token: str | None = None) -> dict[str, Any]:
         context: dict[str, Any] = {
             "Execution": {"Id": self.execution_arn, "Input": self.execution_input, "Name": self.execution_name,
-                          "RoleArn": self.role_arn, "StartTime": iso(self.start), "RedriveCount": 0},
+                          "RoleArn": self.role_arn, "StartTime": iso(self.start), "RedriveCount": self.redrive_count},
             "StateMachine": {"Id": self.state_machine_arn, "Name": self.state_machine_name},
             "State": {"EnteredTime": iso(entered), "Name": state_name},
         }
+        if self.redrive_time is not None:
+            context["Execution"]["RedriveTime"] = iso(self.redrive_time)
+        if self.express:
+            del context["Execution"]["RedriveCount"]   # Express executions cannot be redriven
         if retry_count is not None:
             # AWS shows RetryCount only in states that can retry (Task, Parallel, Map).
             context["State"]["RetryCount"] = retry_count
@@ -144,11 +224,12 @@ class Engine:
         from sagemaker_sfn.local.interpreter.states import run_state
 
         if "StartAt" not in program or not isinstance(program.get("States"), dict):
-            raise Failure("States.Runtime", "invalid definition: a state machine (and each branch or item "
-                          "processor) needs StartAt and States")
+            raise states_error("program_invalid")
         name = program["StartAt"]
         value = program_input
         while True:
+            if scope.turn is not None:
+                scope.turn(None)
             if scope.cancel.is_set():
                 raise Cancelled()
             self.check_deadline(scope.clock)
@@ -157,7 +238,7 @@ class Engine:
                 raise HistoryLimitExceeded()
             states = program["States"]
             if name not in states:
-                raise Failure("States.Runtime", f"State '{name}' is not defined in the state machine")
+                raise states_error("state_not_defined", state_name=name)
             value, name = run_state(self, name=name, state=states[name], state_input=value, scope=scope)
             if name is None:
                 return value
@@ -177,17 +258,21 @@ class Engine:
 
     # -- branches ---------------------------------------------------------------------------------
     def run_children(self, jobs: list[Callable[[Scope], Any]], *, make_scope: Callable[[int, Clock, CancelToken], Scope],
-                     scope: Scope, max_concurrency: int, stop_on_failure: Callable[[int, BaseException], bool]
-                     ) -> list[tuple[bool, Any]]:
+                     scope: Scope, max_concurrency: int, stop_on_failure: Callable[[int, BaseException], bool],
+                     interleave: bool = False) -> list[tuple[bool, Any]]:
         """Run ``jobs`` (Parallel branches / Map iterations); ``(ok, result_or_exception)`` for each.
 
         ``stop_on_failure(index, exc)`` says whether a failure cancels the jobs not yet finished (they
-        then report :class:`Cancelled`). ``max_concurrency`` 0 means unlimited.
+        then report :class:`Cancelled`). ``max_concurrency`` 0 means unlimited. ``interleave`` (Parallel,
+        default False): on a virtual clock, all jobs start at once and take turns (:class:`Turns`).
         """
         results: list[tuple[bool, Any] | None] = [None] * len(jobs)
         # A cancel of the enclosing run reaches the children too.
         cancel = CancelToken(parent=scope.cancel)
         parent_cancel = scope.cancel
+        if isinstance(scope.clock, VirtualClock) and interleave and len(jobs) > 1:
+            return self._run_interleaved(jobs, make_scope=make_scope, scope=scope, cancel=cancel,
+                                         stop_on_failure=stop_on_failure)
         if isinstance(scope.clock, VirtualClock):
             slots = [scope.clock.now()] * (max_concurrency or len(jobs) or 1)
             for index, job in enumerate(jobs):
@@ -219,7 +304,7 @@ class Engine:
                 if isinstance(exc, (TimedOut, HistoryLimitExceeded)) or stop_on_failure(index, exc):
                     cancel.set()
             except Exception as exc:  # a bug in an integration must not hang the pool
-                results[index] = (False, Failure("States.Runtime", f"{type(exc).__name__}: {exc}"))
+                results[index] = (False, states_error("branch_crashed", detail=f"{type(exc).__name__}: {exc}"))
                 cancel.set()
 
         workers = max_concurrency or min(len(jobs), 40) or 1
@@ -227,3 +312,51 @@ class Engine:
             list(pool.map(guarded, range(len(jobs))))
         return [result for result in results if result is not None]
 
+    def _run_interleaved(self, jobs: list[Callable[[Scope], Any]], *,
+                         make_scope: Callable[[int, Clock, CancelToken], Scope], scope: Scope, cancel: CancelToken,
+                         stop_on_failure: Callable[[int, BaseException], bool]) -> list[tuple[bool, Any]]:
+        start = scope.clock.now()
+        turns = Turns(len(jobs), start)
+        clocks = [_BranchClock(start=start) for _ in jobs]
+        results: list[tuple[bool, Any]] = [(False, Cancelled())] * len(jobs)
+        crashes: list[BaseException] = []
+
+        def branch(index: int) -> None:
+            clock = clocks[index]
+
+            def turn(at: datetime | None = None) -> None:
+                turns.checkpoint(index, at or clock.now())
+                if cancel.is_set() and turns.cancel_time is not None:
+                    clock.set(turns.cancel_time)   # aborted when the sibling failed, whatever it was doing
+
+            turns.wait_first(index)
+            try:
+                child = make_scope(index, clock, cancel)
+                child.turn = turn
+                results[index] = (True, jobs[index](child))
+            except (Failure, TimedOut, Cancelled, HistoryLimitExceeded) as exc:
+                results[index] = (False, exc)
+                if not isinstance(exc, Cancelled) and (isinstance(exc, (TimedOut, HistoryLimitExceeded)) or
+                                                       stop_on_failure(index, exc)):
+                    if not cancel.is_set():
+                        turns.cancel_time = clock.now()
+                    cancel.set()
+            except BaseException as exc:  # re-raised in the caller's thread, as a sequential run would
+                crashes.append(exc)
+                cancel.set()
+            finally:
+                turns.finish(index)
+
+        threads = [threading.Thread(target=branch, args=(index,), name=f"branch-{index}", daemon=True)
+                   for index in range(len(jobs))]
+        for thread in threads:
+            thread.start()
+        turns.begin()
+        for thread in threads:
+            thread.join()
+        if crashes:
+            raise crashes[0]
+        end = max(clock.now() for clock in clocks)
+        if end > scope.clock.now():
+            scope.clock.sleep((end - scope.clock.now()).total_seconds())
+        return results

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from sagemaker_sfn.local.interpreter import jsonata_eval
 from sagemaker_sfn.local.interpreter.choice import evaluate_rule, parse_timestamp
 from sagemaker_sfn.local.interpreter.engine import Failure
-from sagemaker_sfn.local.interpreter.errors import StatesError
+from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.paths import PathNotFound, merge_result, to_json
 from sagemaker_sfn.local.interpreter.step import next_of
 from sagemaker_sfn.local.interpreter.step import Step, canonical
@@ -61,14 +62,12 @@ def _wait_seconds(step: Step) -> float:
         if "Seconds" in state:
             seconds = step.jsonata_value(state["Seconds"], field_name="Seconds")
             if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
-                raise StatesError("States.QueryEvaluationError",
-                                  f"The Seconds field cannot be parsed as a positive integer: {to_json(seconds)}")
+                raise states_error("jsonata_seconds_invalid", value=to_json(seconds))
             return float(seconds)
         stamp = step.jsonata_value(state["Timestamp"], field_name="Timestamp")
         moment = parse_timestamp(stamp)
         if moment is None:
-            raise StatesError("States.QueryEvaluationError", "The Timestamp field cannot be parsed as an ISO-8601 "
-                              f"extended offset date-time format string: {stamp}")
+            raise states_error("jsonata_timestamp_invalid", value=stamp)
         return max((moment - now).total_seconds(), 0.0)
     if "Seconds" in state:
         return float(state["Seconds"])
@@ -80,18 +79,15 @@ def _wait_seconds(step: Step) -> float:
         path = state["SecondsPath"]
         value = _read(step, path, effective)
         if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and _LONG.match(value))):
-            raise StatesError("States.Runtime", "The SecondsPath parameter cannot be parsed as a long value: "
-                              f"{path} == {_plain(value)}")
+            raise states_error("seconds_path_not_long", path=path, value=_plain(value))
         if int(value) < 0:
-            raise StatesError("States.Runtime", "The SecondsPath parameter references a negative value: "
-                              f"{path} == {_plain(value)}")
+            raise states_error("seconds_path_negative", path=path, value=_plain(value))
         return float(int(value))
     path = state["TimestampPath"]
     value = _read(step, path, effective)
     moment = parse_timestamp(value)
     if moment is None:
-        raise StatesError("States.Runtime", "The TimestampPath parameter does not reference a valid ISO-8601 "
-                          f"extended offset date-time format string: {path} == {_plain(value)}")
+        raise states_error("timestamp_path_invalid", path=path, value=_plain(value))
     return max((moment - now).total_seconds(), 0.0)
 
 
@@ -103,11 +99,15 @@ def _read(step: Step, path: str, data: Any) -> Any:
     try:
         return step.resolve_path(path, data)
     except PathNotFound:
-        raise StatesError("States.Runtime", f"Invalid path '{path}' : No results for path: {canonical(path)}") from None
+        raise states_error("path_no_results", path=path, canonical=canonical(path)) from None
 
 
 def run_wait(step: Step) -> tuple[Any, str | None]:
+    # AWS links a Wait's EvaluationFailed to its WaitStateEntered (test_wait_timestamp_jsonata recordings).
+    step.evaluation_previous = step.entered_id
     seconds = _wait_seconds(step)
+    # A sibling branch may run (and fail, aborting this Wait) while this one waits.
+    step.scope.checkpoint(step.scope.clock.now() + timedelta(seconds=seconds))
     step.engine.sleep(step.scope.clock, seconds)
     if step.jsonata:
         step.assign_jsonata()
@@ -124,11 +124,9 @@ def run_choice(step: Step) -> tuple[Any, str | None]:
         for index, rule in enumerate(state.get("Choices", [])):
             condition = step.jsonata_value(rule["Condition"], field_name="Condition")
             if not isinstance(condition, bool):
-                raise StatesError("States.QueryEvaluationError",
-                                  f"The JSONata expression '{jsonata_eval.expression_text(rule['Condition'])}' "
-                                  "specified for the field 'Condition' returned an unexpected result type. "
-                                  f"Expected 'boolean', but was '{jsonata_eval.type_name(condition)}' for value: "
-                                  f"{to_json(condition)}")
+                raise states_error("jsonata_condition_not_boolean",
+                                   expression=jsonata_eval.expression_text(rule["Condition"]),
+                                   type=jsonata_eval.type_name(condition), value=to_json(condition))
             if condition:
                 step.assign_jsonata(rule.get("Assign"))
                 spec_owner = rule if "Output" in rule else state
@@ -145,8 +143,7 @@ def run_choice(step: Step) -> tuple[Any, str | None]:
         try:
             matched = evaluate_rule(rule, resolve=resolve)
         except PathNotFound as exc:
-            raise StatesError("States.Runtime", f"Invalid path '{exc.path}' : No results for path: "
-                              f"{canonical(exc.path)}") from None
+            raise states_error("path_no_results", path=exc.path, canonical=canonical(exc.path)) from None
         if matched:
             step.assign_jsonpath(effective, rule.get("Assign"))
             return step.output_path(effective), rule["Next"]
@@ -155,7 +152,7 @@ def run_choice(step: Step) -> tuple[Any, str | None]:
 
 def _default(step: Step, state: dict[str, Any]) -> tuple[Any, str | None]:
     if "Default" not in state:
-        raise Failure("States.NoChoiceMatched", "No Matches!")
+        raise states_error("no_choice_matched")
     if step.jsonata:
         step.assign_jsonata()
         return step.jsonata_output(step.raw_input), state["Default"]

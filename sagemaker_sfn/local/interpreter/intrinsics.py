@@ -34,6 +34,7 @@ from sagemaker_sfn.asl.intrinsic_syntax import (FUNCTIONS, HASH_ALGORITHMS, MAX_
                                                 IntrinsicSyntaxError, Literal, Node, PathArg, call_problem, calls,
                                                 depth, is_intrinsic, parse, template_pieces)
 from sagemaker_sfn.local.interpreter.errors import StatesError
+from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.jsonata_eval import type_name
 
 __all__ = ["Call", "IntrinsicSyntaxError", "Literal", "PathArg", "evaluate_intrinsic", "is_intrinsic",
@@ -112,7 +113,7 @@ def evaluate_intrinsic(expression: str, *, resolve_path: Callable[[str], Any]) -
     try:
         node = parse_intrinsic(expression)
     except IntrinsicSyntaxError as exc:
-        raise StatesError("States.Runtime", f"Invalid intrinsic function call: {exc}") from None
+        raise states_error("intrinsic_invalid_call", detail=exc) from None
     return _evaluate(node, resolve_path)
 
 
@@ -136,7 +137,7 @@ def _evaluate(node: Node, resolve_path: Callable[[str], Any]) -> Any:
 # --- argument checks ------------------------------------------------------------------------
 
 def _fail(function: str, message: str) -> StatesError:
-    return StatesError(INTRINSIC_FAILURE, f"Invalid arguments in {function}: {message}")
+    return states_error("intrinsic_invalid_arguments", function=function, detail=message)
 
 
 def _show(value: Any) -> str:

@@ -16,9 +16,18 @@ import uuid
 from typing import Any
 
 from sagemaker_sfn.local.interpreter.errors import StatesError
+from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.paths import to_json
 
 _cache = threading.local()  # compiled expressions are not safe to share between threads
+
+# jsonata-python defines functions AWS's environment does not: ``$eval`` (AWS: "Use $parse() instead
+# of $eval", transforming-data.html) and ``$clone`` (not in the JSONata function library, jsonata.org).
+# Unbound here, calling them fails as any undefined function does in JSONata: T1006 "Attempted to
+# invoke a non-function", worded as jsonata_evaluation_error.
+UNSUPPORTED_FUNCTIONS = ("eval", "clone")
+# What AWS adds to the JSONata library (transforming-data.html, "JSONata functions provided by Step Functions").
+AWS_FUNCTIONS = ("partition", "range", "hash", "random", "uuid", "parse")
 
 
 class Undefined:
@@ -52,7 +61,7 @@ def _range(start: Any, end: Any, step: Any) -> Any:
 def _hash(data: Any, algorithm: Any) -> str:
     name = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
     if algorithm not in name:
-        raise StatesError("States.QueryEvaluationError", f"Unsupported hash algorithm '{algorithm}'")
+        raise states_error("jsonata_hash_algorithm", algorithm=algorithm)
     return hashlib.new(name[algorithm], str(data).encode()).hexdigest()
 
 
@@ -78,6 +87,8 @@ def _compile(text: str) -> Any:
         expression.register_lambda("random", _random)
         expression.register_lambda("uuid", lambda: str(uuid.uuid4()))
         expression.register_lambda("parse", _parse)
+        for name in UNSUPPORTED_FUNCTIONS:
+            expression.assign(name, None)
         compiled[text] = expression
     return compiled[text]
 
@@ -129,23 +140,17 @@ def evaluate(text: str, *, bindings: dict[str, Any], field: str) -> Any:
     try:
         expression = _compile(text)
     except Exception as exc:
-        raise StatesError("States.QueryEvaluationError",
-                          f"The JSONata expression '{text}' specified for the field '{field}' could not be parsed: "
-                          f"{exc}") from None
+        raise states_error("jsonata_parse_error", expression=text, field=field, detail=exc) from None
     try:
         raw = expression.evaluate(None, _to_jsonata(bindings))
     except StatesError:
         raise
     except Exception as exc:
-        raise StatesError("States.QueryEvaluationError",
-                          f"The JSONata expression '{text}' specified for the field '{field}' threw an error "
-                          f"during evaluation. {exc}") from None
+        raise states_error("jsonata_evaluation_error", expression=text, field=field, detail=exc) from None
     try:
         return _to_plain(raw)
     except _Unsupported:
-        raise StatesError("States.QueryEvaluationError",
-                          f"The JSONata expression '{text}' specified for the field '{field}' returned an "
-                          "unsupported result type.") from None
+        raise states_error("jsonata_unsupported_result", expression=text, field=field) from None
 
 
 def render(value: Any, *, bindings: dict[str, Any], field: str) -> Any:
@@ -157,9 +162,7 @@ def render(value: Any, *, bindings: dict[str, Any], field: str) -> Any:
         text = expression_text(value)
         result = evaluate(text, bindings=bindings, field=field)
         if result is UNDEFINED:
-            raise StatesError("States.QueryEvaluationError",
-                              f"The JSONata expression '{text}' specified for the field '{field}' returned "
-                              "nothing (undefined).")
+            raise states_error("jsonata_undefined", expression=text, field=field)
         return result
     if isinstance(value, dict):
         return {key: render(item, bindings=bindings, field=f"{field}/{key}") for key, item in value.items()}

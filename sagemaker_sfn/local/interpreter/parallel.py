@@ -11,6 +11,7 @@ from sagemaker_sfn.local.interpreter.engine import (CancelToken, Cancelled, Fail
                                                     TimedOut)
 from sagemaker_sfn.local.interpreter.errors import StatesError
 from sagemaker_sfn.local.interpreter.history import History
+from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.paths import PathNotFound, to_json
 from sagemaker_sfn.local.interpreter.step import Step, canonical
 
@@ -57,12 +58,14 @@ def run_parallel(step: Step) -> tuple[Any, str | None]:
         return run
 
     outcomes = engine.run_children([job(i) for i in range(len(branches))], make_scope=make_scope, scope=step.scope,
-                                   max_concurrency=0, stop_on_failure=lambda index, exc: True)
+                                   max_concurrency=0, stop_on_failure=lambda index, exc: True, interleave=True)
     step.scope.cursor = last[0]
     if any(not ok for ok, _ in outcomes):
         _raise_first(outcomes, event="ParallelStateFailed")
         raise Cancelled()
-    _add(step, "ParallelStateSucceeded")
+    # ParallelStateExited links to the last branch event, as ParallelStateSucceeded does (AWS-recorded
+    # histories: ../shared/conformance test_parallel_state*), not to ParallelStateSucceeded.
+    _add(step, "ParallelStateSucceeded", move=False)
     return step.finish([value for _, value in outcomes])
 
 
@@ -71,18 +74,15 @@ def _items(step: Step) -> tuple[Any, list]:
     """(the effective input, the items to iterate)."""
     state = step.state
     if "ItemReader" in state:
-        raise StatesError("States.Runtime", "ItemReader (reading items from S3) is not supported by the local "
-                          "runner; pass the items in the state input (ItemsPath / Items) instead")
+        raise states_error("item_reader_unsupported")
     if step.jsonata:
         if "Items" in state:
             spec = state["Items"]
             items = step.jsonata_value(spec, field_name="Items")
             if not isinstance(items, list):
                 text = jsonata_eval.expression_text(spec) if jsonata_eval.is_expression(spec) else to_json(spec)
-                raise StatesError("States.QueryEvaluationError",
-                                  f"The JSONata expression '{text}' specified for the field 'Items' returned an "
-                                  f"unexpected result type. Expected 'array', but was "
-                                  f"'{jsonata_eval.type_name(items)}' for value: {to_json(items)}")
+                raise states_error("jsonata_items_not_array", expression=text,
+                                   type=jsonata_eval.type_name(items), value=to_json(items))
             return step.raw_input, items
         items = step.raw_input
     else:
@@ -91,14 +91,12 @@ def _items(step: Step) -> tuple[Any, list]:
         try:
             items = step.resolve_path(path, effective)
         except PathNotFound:
-            raise StatesError("States.Runtime", f"Invalid path '{path}' : No results for path: {canonical(path)}") from None
+            raise states_error("path_no_results", path=path, canonical=canonical(path)) from None
         if not isinstance(items, list):
-            raise StatesError("States.Runtime", f"Item selector: the value at '{path}' is not an array: "
-                              f"{to_json(items)}")
+            raise states_error("items_path_not_array", path=path, value=to_json(items))
         return effective, items
     if not isinstance(items, list):
-        raise StatesError("States.QueryEvaluationError", "The Map state input is not an array: "
-                          f"{to_json(items)}")
+        raise states_error("jsonata_map_input_not_array", type=jsonata_eval.type_name(items), value=to_json(items))
     return step.raw_input, items
 
 
@@ -110,7 +108,7 @@ def _number_field(step: Step, name: str, *, kind: str, default: float) -> float:
         try:
             value = step.resolve_path(path, step.raw_input)
         except PathNotFound:
-            raise StatesError("States.Runtime", f"Invalid path '{path}' : No results for path: {canonical(path)}") from None
+            raise states_error("path_no_results", path=path, canonical=canonical(path)) from None
         if isinstance(value, str):
             # AWS parses numeric strings ("1" is a valid MaxConcurrencyPath value).
             try:
@@ -121,8 +119,7 @@ def _number_field(step: Step, name: str, *, kind: str, default: float) -> float:
                                                  else isinstance(value, (int, float)))
         if not valid:
             shown = value if isinstance(value, str) else to_json(value)
-            raise StatesError("States.Runtime", f"The {name}Path field refers to value \"{shown}\" which is not a "
-                              f"valid {kind}: {path}")
+            raise states_error("number_path_invalid", name=name, value=shown, kind=kind, path=path)
         return value
     if name in state:
         value = state[name]
@@ -147,10 +144,10 @@ def run_map(step: Step) -> tuple[Any, str | None]:
     started = _add(step, "MapStateStarted", length=len(items))
     tolerated_count = _number_field(step, "ToleratedFailureCount", kind="integer", default=0)
     if tolerated_count < 0:
-        raise StatesError("States.Runtime", "ToleratedFailureCount cannot be negative.")
+        raise states_error("tolerated_count_negative")
     tolerated_percentage = _number_field(step, "ToleratedFailurePercentage", kind="float", default=0)
     if not 0 <= tolerated_percentage <= 100:
-        raise StatesError("States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.")
+        raise states_error("tolerated_percentage_range")
     batcher = state.get("ItemBatcher")
     if batcher:
         size = int(batcher.get("MaxItemsPerBatch", len(items) or 1))
@@ -245,13 +242,17 @@ def run_map(step: Step) -> tuple[Any, str | None]:
         _add(step, "MapRunFailed" if map_failed else "MapRunSucceeded")
     if map_failed:
         if tolerant:
-            raise Failure("States.ExceedToleratedFailureThreshold",
-                          "The specified tolerated failure threshold was exceeded",
-                          state_failed_event="MapStateFailed")
+            exceeded_error = states_error("tolerated_threshold_exceeded")
+            raise Failure(exceeded_error.error, exceeded_error.cause, state_failed_event="MapStateFailed")
         _raise_first(outcomes, event="MapStateFailed")
         raise Cancelled()
     if not distributed and items:
         step.scope.cursor = last_done[0]
     _add(step, "MapStateSucceeded", move=False)
+    if distributed:
+        # MapStateExited links to MapRunStarted: every AWS recording since November 2024 does
+        # (../shared/conformance: test_map_state_config_distributed_items_path_from_previous, 2025-01-09;
+        # test_map_state_nested_config_distributed, 2024-12-13; ...); earlier ones linked MapRunSucceeded.
+        step.scope.cursor = started
     results = [value if ok else {"Error": value.error, "Cause": value.cause} for ok, value in outcomes]
     return step.finish(results)

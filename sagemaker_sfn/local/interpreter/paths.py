@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Any, Callable
 
-from sagemaker_sfn.local.interpreter.errors import StatesError
+from sagemaker_sfn.local.interpreter.messages import states_error
 
 _VARIABLE = re.compile(r"^\$(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<rest>.*)$", re.DOTALL)
 _INDEFINITE = re.compile(r"\*|\.\.|\?\(|\[[^\]'\"]*[:,][^\]'\"]*\]")
@@ -67,7 +67,7 @@ def read(path: str, data: Any) -> Any:
     try:
         matches = _compiled(path).find(data)
     except Exception as exc:  # jsonpath-ng raises assorted errors for malformed paths
-        raise StatesError("States.Runtime", f"Invalid path '{path}': {exc}") from exc
+        raise states_error("path_invalid", path=path, detail=exc) from exc
     if _INDEFINITE.search(path):
         return [match.value for match in matches]
     if not matches:
@@ -114,26 +114,23 @@ def merge_result(path: str | None, *, state_input: Any, result: Any) -> Any:
     try:
         steps = segments(path)
     except ValueError:
-        raise StatesError("States.Runtime", f"Invalid ResultPath '{path}'") from None
+        raise states_error("result_path_invalid", path=path) from None
     output = copy.deepcopy(state_input)
     if not isinstance(output, dict):
-        raise StatesError("States.ResultPathMatchFailure",
-                          f"Unable to apply ResultPath \"{path}\" to input {to_json(state_input)}")
+        raise states_error("result_path_match_failure", path=path, input=to_json(state_input))
     node: Any = output
     for index, step in enumerate(steps):
         last = index == len(steps) - 1
         if isinstance(step, int):
             if not isinstance(node, list) or not -len(node) <= step < len(node):
-                raise StatesError("States.ResultPathMatchFailure",
-                                  f"Unable to apply ResultPath \"{path}\" to input {to_json(state_input)}")
+                raise states_error("result_path_match_failure", path=path, input=to_json(state_input))
             if last:
                 node[step] = result
             else:
                 node = node[step]
             continue
         if not isinstance(node, dict):
-            raise StatesError("States.ResultPathMatchFailure",
-                              f"Unable to apply ResultPath \"{path}\" to input {to_json(state_input)}")
+            raise states_error("result_path_match_failure", path=path, input=to_json(state_input))
         if last:
             node[step] = result
         else:

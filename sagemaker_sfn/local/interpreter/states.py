@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sagemaker_sfn.local.interpreter.engine import Cancelled, Failure, HistoryLimitExceeded, TimedOut
 from sagemaker_sfn.local.interpreter.errors import StatesError
+from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.paths import merge_result, to_json
 from sagemaker_sfn.local.interpreter.retry import find_handler, retry_delay
 from sagemaker_sfn.local.interpreter.step import _UNSET, Step
@@ -15,6 +17,9 @@ if TYPE_CHECKING:
     from sagemaker_sfn.local.interpreter.engine import Engine, Scope
 
 _RETRYABLE = {"Task", "Map", "Parallel"}
+# States a sibling branch's failure (or an enclosing abort) can stop midway: AWS logs <Type>StateAborted
+# (HistoryEventType: TaskStateAborted, WaitStateAborted, MapStateAborted, ParallelStateAborted; no details).
+_ABORTABLE = {"Task", "Wait", "Map", "Parallel"}
 _TERMINAL = {"States.Runtime", "States.DataLimitExceeded"}
 PAYLOAD_LIMIT = 262_144  # bytes of a state's input or output (Step Functions quota)
 
@@ -36,11 +41,14 @@ def _as_failure(step: Step, exc: StatesError) -> Failure:
     failure = Failure(exc.error, step.error_prefix() + (exc.cause or ""))
     if exc.error == "States.QueryEvaluationError":
         details = {"error": failure.error, "cause": failure.cause, "state": step.name}
-        if match := _FIELD.search(exc.cause or ""):
+        if exc.location:
+            details["location"] = exc.location
+        elif match := _FIELD.search(exc.cause or ""):
             details["location"] = match["field"]
         # AWS links it to what preceded the state's Entered event.
         step.scope.cursor = step.scope.log(step.engine).add(
-            "EvaluationFailed", previous=step.entered_previous, clock=step.scope.clock,
+            "EvaluationFailed", previous=step.entered_previous if step.evaluation_previous is None
+            else step.evaluation_previous, clock=step.scope.clock,
             evaluationFailedEventDetails=details)
     return failure
 
@@ -51,7 +59,7 @@ def run_state(engine: Engine, *, name: str, state: dict[str, Any], state_input: 
     kind = state.get("Type")
     handlers = _handlers()
     if kind not in handlers:
-        raise Failure("States.Runtime", f"State '{name}' has unsupported Type '{kind}'")
+        raise states_error("state_type_unsupported", state_name=name, kind=kind)
     entered_time = scope.clock.now()
     entered_previous = scope.cursor
     entered_id = scope.log(engine).add(f"{kind}StateEntered", previous=scope.cursor, clock=scope.clock,
@@ -61,6 +69,23 @@ def run_state(engine: Engine, *, name: str, state: dict[str, Any], state_input: 
     step = Step(engine=engine, scope=scope, name=name, state=state, raw_input=state_input,
                 query_language=state.get("QueryLanguage", scope.query_language), entered_id=entered_id,
                 entered_time=entered_time, entered_previous=entered_previous)
+    try:
+        if scope.turn is not None:
+            scope.turn(None)   # every branch enters its state before any leaves one (interleaved Parallel)
+            if scope.cancel.is_set() and kind in _ABORTABLE:
+                raise Cancelled()
+        output, next_name = _attempts(engine, step, kind=kind, handlers=handlers)
+    except Cancelled:
+        if kind in _ABORTABLE:
+            scope.cursor = scope.log(engine).add(f"{kind}StateAborted", previous=scope.cursor, clock=scope.clock)
+        raise
+    _exit(step, output, kind)
+    return output, next_name
+
+
+def _attempts(engine: Engine, step: Step, *, kind: str, handlers: dict[str, Any]) -> tuple[Any, str | None]:
+    """The state's handler with Retry and Catch around it."""
+    state, scope, name = step.state, step.scope, step.name
     attempts = [0] * len(state.get("Retry", []))
     while True:
         step.assigned = None
@@ -69,11 +94,10 @@ def run_state(engine: Engine, *, name: str, state: dict[str, Any], state_input: 
                 output, next_name = handlers[kind](step)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 # A definition the validator would have refused: fail clearly instead of crashing.
-                raise StatesError("States.Runtime", f"invalid {kind} state definition: "
-                                  f"{type(exc).__name__}: {exc}") from None
+                raise states_error("state_definition_invalid", kind=kind,
+                                   detail=f"{type(exc).__name__}: {exc}") from None
             if len(to_json(output).encode()) > PAYLOAD_LIMIT:
-                raise Failure("States.DataLimitExceeded", f"The state/task '{name}' returned a result with a size "
-                              "exceeding the maximum number of bytes service limit.")
+                raise states_error("data_limit_exceeded", state_name=name)
             break
         except (Cancelled, TimedOut, HistoryLimitExceeded):
             raise
@@ -88,6 +112,7 @@ def run_state(engine: Engine, *, name: str, state: dict[str, Any], state_input: 
                 delay = retry_delay(retriers[index], attempt=attempts[index], rng=engine.retry_rng())
                 attempts[index] += 1
                 step.retry_count += 1
+                scope.checkpoint(scope.clock.now() + timedelta(seconds=delay))
                 engine.sleep(scope.clock, delay)
                 continue
             if failure.state_failed_event:
@@ -96,9 +121,7 @@ def run_state(engine: Engine, *, name: str, state: dict[str, Any], state_input: 
             caught = _catch(step, failure)
             if caught is None:
                 raise failure from None
-            output, next_name = caught
-            break
-    _exit(step, output, kind)
+            return caught
     return output, next_name
 
 

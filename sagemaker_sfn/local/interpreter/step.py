@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sagemaker_sfn.local.interpreter import jsonata_eval
-from sagemaker_sfn.local.interpreter.errors import StatesError
+from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.paths import (PathNotFound, merge_result, render_template, resolve, segments,
                                                    to_json)
 
@@ -43,6 +43,9 @@ class Step:
     entered_id: int
     entered_time: datetime
     entered_previous: int = 0
+    # What an EvaluationFailed event links to: what preceded Entered (default), or Entered itself
+    # for fields evaluated once the state runs (a Wait's Seconds / Timestamp, AWS-recorded).
+    evaluation_previous: int | None = None
     retry_count: int = 0
     task_token: str | None = None
     assigned: dict[str, Any] | None = field(default=None)
@@ -71,21 +74,16 @@ class Step:
         try:
             return self.resolve_path(expression, data)
         except PathNotFound:
-            raise StatesError("States.Runtime", f"The JSONPath '{expression}' specified for the field '{field_name}' "
-                              f"could not be found in the input '{to_json(data)}'") from None
+            raise states_error("field_path_not_found", path=expression, field=field_name, input=to_json(data)) from None
 
     def intrinsic(self, expression: str, data: Any) -> Any:
-        try:
-            from sagemaker_sfn.local.interpreter.intrinsics import evaluate_intrinsic
-        except ImportError:
-            raise StatesError("States.Runtime", f"Intrinsic functions are not available yet: '{expression}'") from None
+        from sagemaker_sfn.local.interpreter.intrinsics import evaluate_intrinsic
 
         def resolve_argument(path: str) -> Any:
             try:
                 return self.resolve_path(path, data)
             except PathNotFound:
-                raise StatesError("States.Runtime", f"The JSONPath '{path}' could not be found in the input "
-                                  f"'{to_json(data)}'") from None
+                raise states_error("intrinsic_path_not_found", path=path, input=to_json(data)) from None
 
         return evaluate_intrinsic(expression, resolve_path=resolve_argument)
 
@@ -103,8 +101,7 @@ class Step:
         try:
             return self.resolve_path(path, data)
         except PathNotFound:
-            raise StatesError("States.Runtime",
-                              f"Invalid path '{path}' : No results for path: {canonical(path)}") from None
+            raise states_error("path_no_results", path=path, canonical=canonical(path)) from None
 
     def input_path(self) -> Any:
         return self.select_path("InputPath", self.raw_input) if not self.jsonata else self.raw_input

@@ -10,8 +10,9 @@ from typing import Any
 
 from sagemaker_sfn.local.clock import Clock, VirtualClock
 from sagemaker_sfn.local.integrations.base import ResourceRef, TaskFailure, TaskRequest
-from sagemaker_sfn.local.interpreter.engine import Failure
+from sagemaker_sfn.local.interpreter.engine import Cancelled, Failure
 from sagemaker_sfn.local.interpreter.errors import StatesError
+from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.paths import PathNotFound, to_json
 from sagemaker_sfn.local.interpreter.step import Step, canonical
 
@@ -37,10 +38,9 @@ def _seconds(step: Step, name: str) -> float | None:
         try:
             value = step.resolve_path(path, step.raw_input)
         except PathNotFound:
-            raise StatesError("States.Runtime", f"Invalid path '{path}' : No results for path: {canonical(path)}") from None
+            raise states_error("path_no_results", path=path, canonical=canonical(path)) from None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise StatesError("States.Runtime", f"The {name}Path field refers to value \"{_plain(value)}\" which is "
-                              f"not a valid positive integer: {path}")
+            raise states_error("task_seconds_path_invalid", name=name, value=_plain(value), path=path)
         return float(value)
     return None
 
@@ -96,8 +96,8 @@ def run_task(step: Step) -> tuple[Any, str | None]:
     resource = state.get("Resource", "")
     try:
         ref = ResourceRef.parse(resource)
-    except ValueError as exc:
-        raise StatesError("States.Runtime", str(exc)) from None
+    except ValueError:
+        raise states_error("task_resource_unrecognised", resource=resource) from None
     if ref.pattern == "waitForTaskToken":
         # A fresh token per attempt: a late SendTaskSuccess for a failed attempt must not complete a retry.
         step.task_token = engine.new_token()
@@ -124,9 +124,9 @@ def run_task(step: Step) -> tuple[Any, str | None]:
 
     add(f"{kind}Scheduled", **scheduled)
     if engine.integration is None:
-        add(f"{kind}Failed", **ids, error="States.Runtime",
-            cause=f"No integration answers Task state '{step.name}' ({resource}) in this run")
-        raise StatesError("States.Runtime", f"No integration answers Task state '{step.name}' ({resource}) in this run")
+        missing = states_error("task_no_integration", state_name=step.name, resource=resource)
+        add(f"{kind}Failed", **ids, error=missing.error, cause=missing.cause)
+        raise missing
     add(f"{kind}Started", **ids)
     request = TaskRequest(ref=ref, parameters=parameters, state_name=step.name, execution_name=engine.execution_name,
                           execution_arn=engine.execution_arn, state_machine_name=engine.state_machine_name,
@@ -134,22 +134,38 @@ def run_task(step: Step) -> tuple[Any, str | None]:
                           heartbeat_seconds=heartbeat, retry_count=step.retry_count)
     limit = min(x for x in (timeout, heartbeat) if x is not None) if (timeout or heartbeat) else None
     started = clock.now()
+    # AWS logs TaskSubmitted for .sync and .waitForTaskToken once the request is accepted (its output:
+    # the service's answer to it, e.g. CreateTrainingJob's); an integration that knows that answer puts it
+    # in request.extra["submitted"], otherwise the task's result stands for it (a mocked answer).
+    submits = ref.pattern in ("sync", "sync:2", "waitForTaskToken") and not legacy_lambda
     try:
         result = _invoke(step, request, clock, limit)
+        scope.checkpoint()   # in flight: a sibling branch may run, and fail, before this task ends
     except (TaskFailure, StatesError) as exc:
+        scope.checkpoint()
+        if submits and "submitted" in request.extra:
+            add("TaskSubmitted", **ids, output=to_json(_as_json(request.extra["submitted"])),
+                outputDetails={"truncated": False})
         add(f"{kind}Failed", **ids, error=exc.error, **({"cause": exc.cause} if exc.cause is not None else {}))
         raise Failure(exc.error, exc.cause) from None
+    except Cancelled:
+        raise
     except Exception as exc:  # an integration bug still surfaces as an ASL error Retry/Catch can see
-        cause = f"{type(exc).__name__}: {exc}"
-        add(f"{kind}Failed", **ids, error="States.TaskFailed", cause=cause)
-        raise Failure("States.TaskFailed", cause) from None
+        scope.checkpoint()
+        crashed = states_error("task_integration_crashed", detail=f"{type(exc).__name__}: {exc}")
+        add(f"{kind}Failed", **ids, error=crashed.error, cause=crashed.cause)
+        raise crashed from None
     elapsed = (clock.now() - started).total_seconds()
     if result is not _TIMED_OUT:
         result = _as_json(result)
-    for limit_seconds, error in ((heartbeat, "States.HeartbeatTimeout"), (timeout, "States.Timeout")):
+        if submits:
+            submitted = _as_json(request.extra["submitted"]) if "submitted" in request.extra else result
+            add("TaskSubmitted", **ids, output=to_json(submitted), outputDetails={"truncated": False})
+    for limit_seconds, key in ((heartbeat, "task_heartbeat_timeout"), (timeout, "task_timeout")):
         if limit_seconds is not None and (result is _TIMED_OUT or elapsed > limit_seconds) and \
                 (limit_seconds == limit):
-            add(f"{kind}TimedOut", **ids, error=error)
-            raise Failure(error, None)
+            timed_out = states_error(key)
+            add(f"{kind}TimedOut", **ids, error=timed_out.error)
+            raise timed_out
     add(f"{kind}Succeeded", **ids, output=to_json(result), outputDetails={"truncated": False})
     return step.finish(result)

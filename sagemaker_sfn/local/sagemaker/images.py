@@ -4,13 +4,18 @@ SageMaker runs containers; locally we run Python. An image URI is recognised by 
 name, whatever the account, region or tag:
 
 - ``sagemaker-xgboost``              -> the built-in XGBoost algorithm (``xgboost_trainer.py``);
+- ``xgboost`` (``:1``, ``:latest``)  -> the same trainer with the deprecated 0.72 algorithm's defaults
+  (``objective`` ``reg:linear``; hyperparameters it does not know are ignored, not refused). AWS:
+  "the image URI ending with :1 is for the old version" (docs.aws.amazon.com/sagemaker/latest/dg/
+  xgboost-72.html); AWS's Step Functions sample projects use ``<account>.dkr.ecr.<region>.amazonaws.com/xgboost:latest``;
 - ``sagemaker-scikit-learn``, ``pytorch-training``, ``tensorflow-training``, ``sagemaker-pytorch`` ...
   (framework images)                 -> script mode: the step's ``sagemaker_program`` /
   ``sagemaker_submit_directory`` hyperparameters (training) or ContainerEntrypoint (processing);
 - ``sagemaker-clarify-processing``   -> the Clarify analysis (the partner's processing module);
-- anything else                      -> the project's image map, ``.sagemaker-sfn-images.json`` at the
-  project root: ``{"<image URI or repository name>": "examples/path/to/train.py"}``; the script runs in
-  script mode for that image.
+- anything else                      -> the ``images:`` section of a bindings file (paths relative to
+  that file) or the project's image map, ``.sagemaker-sfn-images.json`` at the project root:
+  ``{"<image URI or repository name>": "examples/path/to/train.py"}``; the script runs in script mode
+  for that image.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ IMAGE_MAP_FILE = ".sagemaker-sfn-images.json"
 
 BUILTIN_REPOSITORIES: dict[str, str] = {
     "sagemaker-xgboost": "xgboost",
+    "xgboost": "xgboost",           # the deprecated 0.72 algorithm (LEGACY_XGBOOST)
     "sagemaker-scikit-learn": "framework",
     "sagemaker-pytorch": "framework",
     "pytorch-training": "framework",
@@ -38,6 +44,8 @@ BUILTIN_REPOSITORIES: dict[str, str] = {
     "huggingface-pytorch-training": "framework",
     "sagemaker-clarify-processing": "clarify",
 }
+
+LEGACY_XGBOOST = "xgboost"
 
 _ECR = re.compile(r"^(?:[^/]+\.amazonaws\.com(?:\.cn)?/)?(?P<repo>[^:@]+)(?:[:@].*)?$")
 
@@ -57,6 +65,11 @@ class ImageCode:
     repository: str
     program: Path | None = None
 
+    @property
+    def legacy(self) -> bool:
+        """The deprecated XGBoost 0.72 image (repository ``xgboost``): its defaults, not 1.x's."""
+        return self.kind == "xgboost" and self.repository == LEGACY_XGBOOST
+
 
 class ImageResolver:
     """``image_map``: image URI or repository name -> script path relative to ``project_root``
@@ -67,7 +80,14 @@ class ImageResolver:
         self.image_map = dict(image_map or {})
 
     @classmethod
-    def from_project(cls, project_root: Path) -> ImageResolver:
+    def from_project(cls, project_root: Path, *, bindings_images: dict[str, str] | None = None) -> ImageResolver:
+        """The project's image map, with ``bindings_images`` (absolute paths, default none) over it."""
+        resolver = cls._from_map_file(project_root)
+        resolver.image_map.update(bindings_images or {})
+        return resolver
+
+    @classmethod
+    def _from_map_file(cls, project_root: Path) -> ImageResolver:
         path = project_root / IMAGE_MAP_FILE
         if not path.is_file():
             return cls(project_root=project_root)
@@ -89,12 +109,18 @@ class ImageResolver:
             return ImageCode(kind=BUILTIN_REPOSITORIES[repo], repository=repo)
         return None
 
-    def explain_unknown(self, image_uri: str) -> str:
-        """A message for an image nothing maps, with the nearest known repository when it looks like a typo."""
+    def explain_unknown(self, image_uri: str, *, hint: bool = True) -> str:
+        """A message for an image nothing maps, with the nearest known repository when it looks like a
+        typo; ``hint`` (default True) ends it with where to map it."""
         repo = repository_of(image_uri)
         known = sorted(BUILTIN_REPOSITORIES) + sorted(self.image_map)
         close = closest(repo, known, cutoff=0.75)
         if close:
             return (f"image '{image_uri}': no local equivalent for repository '{repo}' — did you mean '{close}'?")
         return (f"image '{image_uri}': no local equivalent for repository '{repo}' (known: "
-                f"{', '.join(sorted(BUILTIN_REPOSITORIES))}); map other images to a script in {IMAGE_MAP_FILE}")
+                f"{', '.join(sorted(BUILTIN_REPOSITORIES))})"
+                + ("; map it to a script under images: in a bindings file" if hint else ""))
+
+    def looks_like_typo(self, image_uri: str) -> bool:
+        repo = repository_of(image_uri)
+        return closest(repo, sorted(BUILTIN_REPOSITORIES) + sorted(self.image_map), cutoff=0.75) is not None

@@ -8,8 +8,11 @@ work tree (``<work dir>/<job>/processing``), and the command line is rewritten t
 - ``python``/``python3`` as the first word runs this interpreter (``sm.python``);
 - every ``/opt/ml/processing/...`` inside the entrypoint or the arguments becomes the local path;
 - the environment gets the request's ``Environment`` and ``SAGEMAKER_SFN_PROCESSING_DIR`` (the
-  local stand-in for ``/opt/ml/processing``): scripts that build paths from it (the examples do,
-  falling back to ``/opt/ml/processing`` in SageMaker) run unchanged in both places.
+  local stand-in for ``/opt/ml/processing``);
+- Python code that opens ``/opt/ml/processing/...`` itself reaches the same directory
+  (:mod:`.container_paths`), so scripts written for the container run unchanged;
+- a ``requirements.txt`` beside the script is installed first, as the FrameworkProcessor's
+  ``runproc.sh`` does (:mod:`.requirements`).
 
 Which code runs for an image (see :mod:`.images`): scikit-learn, XGBoost and other framework images
 run the entrypoint with local Python; an image mapped to a script in the project's image map runs that
@@ -29,7 +32,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sagemaker_sfn.local.sagemaker import s3io, shapes
+from sagemaker_sfn.local.sagemaker import failure, s3io, shapes
 from sagemaker_sfn.local.sagemaker.context import JobFailed
 
 if TYPE_CHECKING:
@@ -153,29 +156,39 @@ def _run_process(argv: list[str], *, env: dict[str, str], cwd: Path, log_path: P
     """Run ``argv`` with its output in ``log_path``; returns the exit code. JobFailed (Stopped) when
     ``max_runtime`` passes or ``should_stop()`` turns true; ``tick()`` runs about once a second."""
     started = time.monotonic()
-    with log_path.open("wb") as log:
+    # Appended: names are per kind, so a training job may share this job's name and folder (AWS's
+    # "Preprocess data and train" sample names both $$.Execution.Name).
+    with log_path.open("ab") as log:
         try:
             process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL)
         except OSError as exc:
             raise JobFailed(f"ClientError: cannot run the entrypoint {argv[0]!r}: {exc.strerror or exc}") from None
         next_tick = started + CONTINUOUS_UPLOAD_SECONDS
-        while True:
-            try:
-                return process.wait(timeout=0.2)
-            except subprocess.TimeoutExpired:
-                pass
-            now = time.monotonic()
-            if max_runtime is not None and now - started > max_runtime:
-                _terminate(process)
-                raise JobFailed(f"MaxRuntimeExceeded: the job ran longer than its MaxRuntimeInSeconds ({max_runtime:g} s)",
-                                status="Stopped")
-            if should_stop():
-                _terminate(process)
-                raise JobFailed("Stopped by a StopProcessingJob request", status="Stopped")
-            if now >= next_tick:
-                tick()
-                next_tick = now + CONTINUOUS_UPLOAD_SECONDS
+        # --logs: the output as it is written (cwd is the job's own directory, named after it)
+        follower = failure.LogFollower(log_path, job=cwd.name)
+        try:
+            while True:
+                try:
+                    code = process.wait(timeout=0.2)
+                    follower.poll(final=True)
+                    return code
+                except subprocess.TimeoutExpired:
+                    follower.poll()
+                now = time.monotonic()
+                if max_runtime is not None and now - started > max_runtime:
+                    _terminate(process)
+                    raise JobFailed(f"MaxRuntimeExceeded: the job ran longer than its MaxRuntimeInSeconds ({max_runtime:g} s)",
+                                    status="Stopped")
+                if should_stop():
+                    _terminate(process)
+                    raise JobFailed("Stopped by a StopProcessingJob request", status="Stopped")
+                if now >= next_tick:
+                    tick()
+                    next_tick = now + CONTINUOUS_UPLOAD_SECONDS
+        except (KeyboardInterrupt, SystemExit):
+            _terminate(process)   # interrupted: the job's process must not outlive the run
+            raise
 
 
 def _terminate(process: subprocess.Popen[bytes]) -> None:
@@ -258,8 +271,17 @@ def create_processing_job(request: dict[str, Any], *, sm: LocalSageMaker) -> dic
         if code.kind == "clarify":
             _run_clarify(inputs, outputs, log_path)
         else:
+            from sagemaker_sfn.local.sagemaker.container_paths import path_map_env
+            from sagemaker_sfn.local.sagemaker.requirements import install_requirements
+
             env = {**os.environ, **{str(k): str(v) for k, v in (request.get("Environment") or {}).items()},
                    PROCESSING_DIR_ENV: str(root), "PYTHONUNBUFFERED": "1", **sm.aws_endpoint_env()}
+            script = next((Path(word) for word in argv[1:] if word.endswith(".py")), None)
+            site = install_requirements(script.parent, python=sm.python, log=job_dir / "requirements.log") \
+                if script is not None and script.is_file() else None
+            if site is not None:
+                env["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), env.get("PYTHONPATH")) if p)
+            env.update(path_map_env({CONTAINER_ROOT: root}, env=env))
             max_runtime = (request.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")
             upload_lock = threading.Lock()
 
@@ -284,7 +306,7 @@ def create_processing_job(request: dict[str, Any], *, sm: LocalSageMaker) -> dic
         ended = sm.now_millis()
         sm.store.update("ProcessingJob", name, ProcessingJobStatus=exc.status, FailureReason=exc.reason[:1024],
                         ProcessingEndTime=ended, LastModifiedTime=ended)
-        sm.log.info("processing job %s %s: %s", name, exc.status, exc.reason.splitlines()[0])
+        sm.log.info("processing job %s %s: %s", name, exc.status, failure.headline(exc.reason))
         return {"ProcessingJobArn": arn}
     ended = sm.now_millis()
     sm.store.update("ProcessingJob", name, ProcessingJobStatus="Completed", ProcessingEndTime=ended,

@@ -72,7 +72,8 @@ def download_prefix(s3: Any, uri: str, dest: Path) -> list[Path]:
         # Paths below the prefix are kept; an object the prefix only partly names ("data/train" ->
         # "data/train.csv", or the exact key) lands under its own file name.
         rest = key[len(prefix):]
-        inside = prefix.endswith("/") or rest.startswith("/")
+        # An empty prefix (s3://bucket, the whole bucket) keeps every key's full path.
+        inside = not prefix or prefix.endswith("/") or rest.startswith("/")
         relative = rest.lstrip("/") if inside and rest.strip("/") else key.rsplit("/", 1)[-1]
         target = dest / relative
         target.parent.mkdir(parents=True, exist_ok=True)

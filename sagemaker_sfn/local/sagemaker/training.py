@@ -11,7 +11,9 @@ The container's ``/opt/ml`` tree is ``<work_dir>/<job>/opt/ml``::
 
 The environment carries SM_MODEL_DIR, SM_CHANNELS, SM_CHANNEL_<NAME>, SM_HPS, SM_HP_<NAME>,
 SM_OUTPUT_DATA_DIR, SM_INPUT_CONFIG_DIR, ... as the SageMaker training toolkit sets them, plus
-``SM_OPT_ML`` (the mapped ``/opt/ml``, for code that would hard-code the path). Hyperparameters are
+``SM_OPT_ML`` (the mapped ``/opt/ml``). User code that hard-codes ``/opt/ml/...`` reaches the same tree
+(:mod:`.container_paths`), and a ``requirements.txt`` in the source directory is installed first, as
+the training toolkit does (:mod:`.requirements`). Hyperparameters are
 also passed as ``--name value`` arguments (script mode). Metrics are read from the log through the
 job's MetricDefinitions (the built-in XGBoost's are implicit), MaxRuntimeInSeconds is enforced, and
 the log is ``<work_dir>/<job>/logs.txt``.
@@ -31,14 +33,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sagemaker_sfn.local.sagemaker import s3io, shapes
+from sagemaker_sfn.local.sagemaker import failure, s3io, shapes
 from sagemaker_sfn.local.sagemaker.context import JobFailed, LocalSageMaker
 
 KIND = "TrainingJob"
 XGBOOST_TRAINER = Path(__file__).with_name("xgboost_trainer.py")
 DEFAULT_MAX_RUNTIME = 86400              # SageMaker's default StoppingCondition
 MAX_RUNTIME_MESSAGE = "Training job runtime exceeded MaxRuntimeInSeconds provided"
-FAILURE_REASON_LIMIT = 1024              # DescribeTrainingJob's FailureReason max length
+FAILURE_REASON_LIMIT = failure.FAILURE_REASON_LIMIT
 _NUMBER = r"([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
 
 # The metrics the built-in XGBoost logs per round as "[i]#011train-rmse:...#011validation-rmse:...";
@@ -100,6 +102,7 @@ class _TrainingRun:
         self.training_started_ms: int | None = None
         self.stopped_for: str | None = None
         self.user_code = False   # the job runs a user's script (which may call AWS itself)
+        self.site_packages: Path | None = None   # requirements.txt's packages (requirements.py)
 
     # -- the record ---------------------------------------------------------------------------
     def record_start(self) -> None:
@@ -153,7 +156,7 @@ class _TrainingRun:
             changes["FinalMetricDataList"] = [{"MetricName": k, "Value": float(v), "Timestamp": now}
                                               for k, v in self.metrics.items()]
         self.sm.store.update(KIND, self.name, **changes)
-        detail = reason.splitlines()[0] if reason else ", ".join(f"{k} = {v:.6g}" for k, v in self.metrics.items())
+        detail = failure.headline(reason) if reason else ", ".join(f"{k} = {v:.6g}" for k, v in self.metrics.items())
         self.sm.log.info("training job %s: %s%s", self.name, status, f" ({detail})" if detail else "")
 
     # -- the run ------------------------------------------------------------------------------
@@ -222,7 +225,8 @@ class _TrainingRun:
         if code is None:
             raise JobFailed(f"ClientError: {self.sm.images.explain_unknown(image)}")
         if code.kind == "xgboost":
-            return [self.sm.python, "-u", str(XGBOOST_TRAINER)], self.dir, xgboost_metric_definitions() + user_metrics
+            legacy = ["--legacy"] if code.legacy else []   # the deprecated 0.72 image: its defaults
+            return [self.sm.python, "-u", str(XGBOOST_TRAINER), *legacy], self.dir, xgboost_metric_definitions() + user_metrics
         self.user_code = True
         if code.kind == "clarify":
             raise JobFailed("ClientError: the Clarify image runs processing jobs, not training jobs")
@@ -245,6 +249,9 @@ class _TrainingRun:
             if not entry.is_file():
                 raise JobFailed(f"ClientError: sagemaker_program '{program_name}' is not in the submitted source "
                                 f"({hyperparameters.get('sagemaker_submit_directory', 'none given')})")
+        from sagemaker_sfn.local.sagemaker.requirements import install_requirements
+
+        self.site_packages = install_requirements(code_dir, python=self.sm.python, log=self.log_path)
         args = []
         for key, value in hyperparameters.items():
             if not key.startswith("sagemaker_"):
@@ -310,7 +317,12 @@ class _TrainingRun:
             "PYTHONUNBUFFERED": "1",
         })
         if self.user_code:   # our XGBoost trainer never calls AWS: no server started for it
+            from sagemaker_sfn.local.sagemaker.container_paths import path_map_env
+
             env.update(self.sm.aws_endpoint_env())
+            if self.site_packages is not None:
+                env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.site_packages), env.get("PYTHONPATH")) if p)
+            env.update(path_map_env({"/opt/ml": self.opt_ml}, env=env))
         for channel, path in channels.items():
             env[f"SM_CHANNEL_{channel.upper()}"] = str(path)
         for key, value in user.items():
@@ -347,21 +359,30 @@ class _TrainingRun:
                                 pass
                     if self.on_log_line:
                         self.on_log_line(text)
+                    failure.stream_line(self.name, text)
 
             reader = threading.Thread(target=read, name=f"log-{self.name}", daemon=True)
             reader.start()
             if self.on_started:
                 self.on_started()
             deadline = time.monotonic() + self.max_runtime
-            while process.poll() is None:
-                if time.monotonic() > deadline:
-                    self.stopped_for = "MaxRuntimeExceeded"
-                elif self.sm.stop_requested(self.name):
-                    self.stopped_for = "Stopped"
-                if self.stopped_for:
-                    self._kill(process)
-                    break
-                time.sleep(0.05)
+            try:
+                while process.poll() is None:
+                    if time.monotonic() > deadline:
+                        self.stopped_for = "MaxRuntimeExceeded"
+                    elif self.sm.stop_requested(self.name):
+                        self.stopped_for = "Stopped"
+                    if self.stopped_for:
+                        self._kill(process)
+                        break
+                    time.sleep(0.05)
+            except BaseException:
+                # Interrupted (Ctrl-C): the job's process must not outlive the run, and its output
+                # reader must finish before the log file closes.
+                self.stopped_for = "Stopped"
+                self._kill(process)
+                reader.join(timeout=5)
+                raise
             process.wait()
             reader.join(timeout=5)
         return process.returncode, list(tail)
@@ -377,12 +398,11 @@ class _TrainingRun:
 
     def _failure_reason(self, command: list[str], returncode: int, tail: list[str]) -> str:
         failure_file = self.opt_ml / "output" / "failure"
-        if failure_file.is_file() and failure_file.read_text().strip():
-            text = failure_file.read_text().strip()
-            return text if text.startswith(("ClientError:", "AlgorithmError:")) else f"AlgorithmError: {text}"
-        last = "\n".join(tail[-5:])
-        return (f"AlgorithmError: ExecuteUserScriptError:\nExitCode {returncode}\nErrorMessage \"{last}\"\n"
-                f"Command \"{' '.join(command[:1] + command[2:])}\", exit code: {returncode}")
+        if failure_file.is_file() and failure_file.read_text(errors="replace").strip():
+            text = failure_file.read_text(errors="replace").strip()
+            return failure.limit(text if text.startswith(("ClientError:", "AlgorithmError:")) else f"AlgorithmError: {text}")
+        return failure.algorithm_error(command=command[:1] + command[2:], returncode=returncode,
+                                       log_lines=failure.read_log_lines(self.log_path) or tail)
 
     def _upload_outputs(self) -> None:
         model_dir = self.opt_ml / "model"

@@ -481,7 +481,9 @@ def create_transform_job(request: dict[str, Any], *, sm: LocalSageMaker) -> dict
     accept = base_type(transform_output.get("Accept"), default=content_type)
     written: list[str] = []
     try:
-        with log_path.open("w", encoding="utf-8") as log:
+        # Appended: SageMaker names are per kind, so a transform job may share its name (and folder)
+        # with the training job that made the model (AWS's tuning sample does).
+        with log_path.open("a", encoding="utf-8") as log:
             try:
                 predictor = load_model(model, sm=sm, model_dir=job_dir / "model")
             except JobFailed:

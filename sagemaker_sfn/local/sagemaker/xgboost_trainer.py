@@ -15,6 +15,17 @@ Run as a subprocess by the local training job (``python xgboost_trainer.py``); i
 - a failure writes ``output/failure`` (``ClientError: ...`` for bad input / hyperparameters,
   ``AlgorithmError: ...`` otherwise) and exits 1, which becomes the job's FailureReason.
 
+``--legacy`` (the deprecated 0.72 image, repository ``xgboost``, tags ``:1`` / ``:latest``): that
+algorithm's defaults: ``objective`` ``reg:linear`` (run as its successor ``reg:squarederror``, the same
+loss; XGBoost 0.90 renamed it) and hyperparameters it does not know are ignored with a log line
+instead of refused, because AWS's own sample projects pass some (seed 001's "Tune a machine learning
+model" sets ``precision_dtype``) and ran on that image.
+
+Data files in a channel: as the algorithm's ``_is_data_file`` (sagemaker-xgboost-container,
+``data_utils.py``), names starting with ``.`` or ``_`` are not data; locally source and config files
+(``.py``, ``.json``, ``.yaml``, ``.md``, ``.txt`` with no numbers, ...) are skipped too, with a log line, so a
+channel pointed at a whole bucket (AWS's "Preprocess data and train" sample does) trains on its CSV.
+
 ``nthread`` defaults to 1 locally (the algorithm uses every core) because tuning runs jobs side by side.
 Uses the ``xgboost-cpu`` package.
 """
@@ -53,9 +64,17 @@ def opt_ml() -> Path:
     return Path(os.environ.get("SM_OPT_ML", "/opt/ml"))
 
 
-def parse_hyperparameters(raw: dict[str, Any]) -> dict[str, Any]:
+LEGACY_OBJECTIVE = "reg:squarederror"   # 0.72's default reg:linear, under the name XGBoost gave it in 0.90
+NOT_DATA_SUFFIXES = (".py", ".pyc", ".json", ".yaml", ".yml", ".md", ".sh", ".ipynb", ".tar.gz", ".zip", ".pkl")
+
+
+def parse_hyperparameters(raw: dict[str, Any], *, legacy: bool = False) -> dict[str, Any]:
     unknown = sorted(set(raw) - ALLOWED - {k for k in raw if k.startswith("sagemaker_")})
-    if unknown:
+    if unknown and legacy:
+        print(f"[local xgboost 0.72] ignoring hyperparameters this algorithm does not use: {', '.join(unknown)}",
+              flush=True)
+        raw = {k: v for k, v in raw.items() if k not in unknown}
+    elif unknown:
         raise ClientError("Hyperparameter validation failed: Additional hyperparameters are not allowed ("
                           + ", ".join(f"'{name}'" for name in unknown) + " was unexpected)")
     if "num_round" not in raw:
@@ -82,7 +101,13 @@ def read_channel(directory: Path, content_type: str) -> Any:
     import numpy as np
     import xgboost as xgb
 
-    files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
+    files = []
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith((".", "_"))):
+        if path.name.endswith(NOT_DATA_SUFFIXES):
+            print(f"[local sagemaker-xgboost] channel '{directory.name}': skipping {path.relative_to(directory)} "
+                  "(not a data file)", flush=True)
+        else:
+            files.append(path)
     if not files:
         raise ClientError(f"No data found in channel '{directory.name}'")
     if content_type.split(";")[0].strip() in {"text/csv", "csv"}:
@@ -117,14 +142,14 @@ def _libsvm_concat(files: list[Path]) -> Any:
     return xgb.DMatrix(f"{out.name}?format=libsvm")
 
 
-def train() -> None:
+def train(*, legacy: bool = False) -> None:
     import xgboost as xgb
 
     root = opt_ml()
     config = root / "input" / "config"
     raw = json.loads((config / "hyperparameters.json").read_text())
     data_config = json.loads((config / "inputdataconfig.json").read_text()) if (config / "inputdataconfig.json").is_file() else {}
-    hps = parse_hyperparameters(raw)
+    hps = parse_hyperparameters(raw, legacy=legacy)
     if "train" not in data_config and not (root / "input" / "data" / "train").is_dir():
         raise ClientError("Channel 'train' is required")
     content = lambda channel: data_config.get(channel, {}).get("ContentType", "libsvm")  # noqa: E731
@@ -134,7 +159,9 @@ def train() -> None:
         evals.append((read_channel(root / "input" / "data" / "validation", content("validation")), "validation"))
 
     params = {k: v for k, v in hps.items() if k not in NOT_PARAMS}
-    params.setdefault("objective", "reg:squarederror")
+    params.setdefault("objective", LEGACY_OBJECTIVE if legacy else "reg:squarederror")
+    if legacy and params["objective"] == "reg:linear":
+        params["objective"] = LEGACY_OBJECTIVE
     params.setdefault("nthread", 1)
     metrics = [m for m in str(params.pop("eval_metric", "")).split(",") if m]
     tuning = hps.get("_tuning_objective_metric", "")
@@ -169,9 +196,10 @@ def train() -> None:
     print(f"[local sagemaker-xgboost] model saved to {model_dir / 'xgboost-model'}", flush=True)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    legacy = "--legacy" in (sys.argv[1:] if argv is None else argv)
     try:
-        train()
+        train(legacy=legacy)
     except ClientError as exc:
         reason = f"ClientError: {exc}"
     except Exception as exc:  # the algorithm's own failure

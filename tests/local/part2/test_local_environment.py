@@ -122,7 +122,9 @@ def test_check_reports_typos_before_any_job_starts(project: Path, tmp_path: Path
                                 definition=definition) as env:
         problems = env.check(definition)
     assert problems == [
-        "state 'Prepare': Lambda 'preapre' has no handler: expected lambdas/preapre/handler.py",
+        "state 'Prepare': Lambda 'preapre' has no local code; add under lambdas: in sagemaker-sfn.bindings.yaml:\n"
+        '      "arn:aws:lambda:us-east-1:123456789012:function:preapre": handlers/preapre.py:handler\n'
+        "    (or create lambdas/preapre/handler.py)",
         "state 'Train', AlgorithmSpecification.TrainingImage: image '683313688378.dkr.ecr.us-east-1.amazonaws.com/"
         "sagemaker-xgbost:1.7-1': no local equivalent for repository 'sagemaker-xgbost' — did you mean 'sagemaker-xgboost'?",
         "state 'Script', HyperParameters.sagemaker_program: trian.py is not in examples/scripts/",
@@ -153,8 +155,9 @@ def test_check_lists_known_images_when_nothing_is_close(project: Path, tmp_path:
         "state 'Train', AlgorithmSpecification.TrainingImage: image '999.dkr.ecr.eu-west-1.amazonaws.com/acme/forecaster:3': "
         "no local equivalent for repository 'acme/forecaster' (known: huggingface-pytorch-training, pytorch-inference, "
         "pytorch-training, sagemaker-clarify-processing, sagemaker-mxnet, sagemaker-pytorch, sagemaker-scikit-learn, "
-        "sagemaker-tensorflow, sagemaker-xgboost, tensorflow-inference, tensorflow-training); map other images to a "
-        "script in .sagemaker-sfn-images.json"]
+        "sagemaker-tensorflow, sagemaker-xgboost, tensorflow-inference, tensorflow-training, xgboost); add under "
+        'images: in sagemaker-sfn.bindings.yaml:\n      "999.dkr.ecr.eu-west-1.amazonaws.com/acme/forecaster:3": '
+        "path/to/your/train.py"]
 
 
 def test_check_refuses_the_clarify_image_for_training(project: Path, tmp_path: Path) -> None:

@@ -39,6 +39,13 @@ def test_prefix_without_slash_matches_like_s3_does(s3, tmp_path: Path) -> None:
                                "train.csv": "data/train.csv"}
 
 
+def test_whole_bucket_keeps_every_key_path(s3, tmp_path: Path) -> None:
+    # s3://bucket names every object; paths stay whole (AWS's "Preprocess data and train" sample
+    # trains on its whole bucket).
+    s3io.download_data_source(s3, {"S3DataType": "S3Prefix", "S3Uri": "s3://data-b"}, tmp_path)
+    assert sorted(files(tmp_path)) == ["data/other/c.csv", "data/train.csv", "data/train/a.csv", "data/train/sub/b.csv"]
+
+
 def test_manifest_file_lists_keys_under_its_prefix(s3, tmp_path: Path) -> None:
     s3.put_object(Bucket="data-b", Key="m.manifest", Body=json.dumps([{"prefix": "s3://data-b/data/"}, "train/a.csv", "other/c.csv"]))
     s3io.download_data_source(s3, {"S3DataType": "ManifestFile", "S3Uri": "s3://data-b/m.manifest"}, tmp_path)

@@ -1,0 +1,65 @@
+"""`sagemaker-sfn redrive ARN [--wait]` against botocore's Stubber (real request/response models:
+moto 5.2.5 has no RedriveExecution)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from sagemaker_sfn.cli import main
+
+ARN = "arn:aws:states:us-east-1:123456789012:execution:train-evaluate:run-1"
+MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:train-evaluate"
+T0 = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
+
+
+def describe(status: str, count: int) -> dict:
+    return {"executionArn": ARN, "stateMachineArn": MACHINE, "status": status, "startDate": T0, "redriveCount": count}
+
+
+def event(id_: int, kind: str, **details) -> dict:
+    return {"id": id_, "previousEventId": id_ - 1, "timestamp": T0, "type": kind, **details}
+
+
+FIRST = [event(1, "ExecutionStarted"), event(2, "TaskStateEntered", stateEnteredEventDetails={"name": "Score"}),
+         event(3, "ExecutionFailed", executionFailedEventDetails={"error": "States.TaskFailed"})]
+AFTER = FIRST + [event(4, "ExecutionRedriven", executionRedrivenEventDetails={"redriveCount": 1}),
+                 event(5, "TaskStateEntered", stateEnteredEventDetails={"name": "Score"}),
+                 event(6, "TaskStateExited", stateExitedEventDetails={"name": "Score"}),
+                 event(7, "ExecutionSucceeded", executionSucceededEventDetails={})]
+
+
+@pytest.fixture
+def stub(monkeypatch):
+    client = boto3.client("stepfunctions", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stubber = Stubber(client)
+    monkeypatch.setattr("sagemaker_sfn.aws.client", lambda *a, **k: client)
+    with stubber:
+        yield stubber
+    stubber.assert_no_pending_responses()
+
+
+def test_redrive_and_follow_prints_only_the_redriven_events(stub, capsys) -> None:
+    stub.add_response("describe_execution", describe("FAILED", 0), {"executionArn": ARN})
+    stub.add_response("redrive_execution", {"redriveDate": T0}, {"executionArn": ARN})
+    stub.add_response("get_execution_history", {"events": FIRST}, {"executionArn": ARN, "maxResults": 1000})
+    stub.add_response("describe_execution", describe("FAILED", 0), {"executionArn": ARN})   # not yet visible
+    stub.add_response("get_execution_history", {"events": FIRST}, {"executionArn": ARN, "maxResults": 1000})
+    stub.add_response("describe_execution", describe("SUCCEEDED", 1), {"executionArn": ARN})
+    stub.add_response("get_execution_history", {"events": AFTER}, {"executionArn": ARN, "maxResults": 1000})
+    assert main(["redrive", ARN, "--wait", "--poll", "0"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"redriven {ARN} (was FAILED, redrive 1)"
+    assert "ExecutionRedriven" in out and "ExecutionSucceeded" in out and "ExecutionFailed" not in out
+    assert out.rstrip().endswith("execution SUCCEEDED")
+
+
+def test_aws_refusal_is_reported_with_its_reason(stub, capsys) -> None:
+    stub.add_response("describe_execution", describe("SUCCEEDED", 0), {"executionArn": ARN})
+    stub.add_client_error("redrive_execution", service_error_code="ExecutionNotRedrivable",
+                          service_message="Execution is SUCCEEDED and cannot be redriven.", http_status_code=400)
+    assert main(["redrive", ARN]) == 1
+    assert "ExecutionNotRedrivable: Execution is SUCCEEDED and cannot be redriven." in capsys.readouterr().err
