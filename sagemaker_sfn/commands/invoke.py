@@ -127,7 +127,8 @@ def invoke_local(endpoint: str, body: bytes, *, content_type: str, accept: str |
                     relative = path.relative_to(local).as_posix()
                     if relative.startswith(key):
                         put_file(s3, path, bucket, relative)
-        sm = LocalSageMaker(s3=s3, store=ResourceStore(), work_dir=Path(work), images=ImageResolver.from_project(root),
+        sm = LocalSageMaker(s3=s3, store=ResourceStore(), work_dir=Path(work) / "jobs",
+                            images=ImageResolver.from_project(root),
                             project_root=root, clock=RealClock(), region=account.region, account=account.account)
         for name, model in saved["Models"].items():
             sm.store.create("Model", name, model)

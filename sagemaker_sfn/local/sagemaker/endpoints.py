@@ -84,7 +84,9 @@ def _start_load(sm: LocalSageMaker, endpoint: str, config_name: str) -> _Load:
         try:
             for variant in config.get("ProductionVariants", []):
                 model = sm.store.get("Model", variant["ModelName"])
-                model_dir = sm.work_dir / "endpoints" / endpoint / config_name / variant["VariantName"] / "model"
+                # Beside the jobs' folders (<run>/jobs/), not among them: an endpoint is not a job.
+                model_dir = (sm.work_dir.parent / "endpoint-models" / endpoint / config_name / variant["VariantName"]
+                             / "model")
                 job.predictors[variant["VariantName"]] = load_model(model, sm=sm, model_dir=model_dir)
             if not job.predictors:
                 job.error = "The endpoint configuration has no production variants."
