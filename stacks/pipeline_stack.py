@@ -7,6 +7,7 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from sagemaker_sfn.constructs.approval import approval_wiring
 from sagemaker_sfn.constructs.foundation import import_foundation
 from sagemaker_sfn.constructs.state_machine import PipelineSpec, SageMakerPipelineStateMachine
 from sagemaker_sfn.constructs.triggers import PipelineTriggers
@@ -50,6 +51,7 @@ class PipelineStack(cdk.Stack):
             self, "Triggers", state_machine=self.pipeline.state_machine, pipeline=spec.name,
             example_input=self.pipeline.example_input, bucket=foundation.bucket,
             trigger_prefix=spec.trigger_prefix, schedule=schedule, failure_topic=foundation.failure_topic)
+        approval_wiring(self, self.pipeline, definition=spec.definition)   # approval gates, smoke tests
 
         arn = self.pipeline.state_machine.state_machine_arn
         region = cdk.Aws.REGION

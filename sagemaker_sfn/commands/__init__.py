@@ -20,4 +20,7 @@ COMMANDS: dict[str, str] = {
     "report": "report",
     "runs": "runs",
     "logs": "logs",
+    "approve": "approve",
+    "reject": "approve",
+    "invoke": "invoke",
 }

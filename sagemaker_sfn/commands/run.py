@@ -78,6 +78,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(AWS RedriveExecution: same definition and input, finished states not run again)")
     parser.add_argument("--no-cache", action="store_true",
                         help="run every cached step's job: stored results are not reused (new ones are stored)")
+    parser.add_argument("--approve", action="store_true",
+                        help="approval gates approve their model package at once (default: they wait for "
+                             "`sagemaker-sfn approve|reject PACKAGE_ARN --local` from another terminal)")
 
 
 def _read_input(value: str | None, *, default: Any) -> Any:
@@ -229,7 +232,8 @@ def run(args: argparse.Namespace) -> int:
                         result, summary_extra = _run_real(definition, execution_input, root=root, name=name,
                                                           execution_name=execution_name, run_dir=run_dir,
                                                           on_event=recorder, bindings=bindings,
-                                                          no_cache=args.no_cache, previous=previous)
+                                                          no_cache=args.no_cache, previous=previous,
+                                                          approve=args.approve)
         except KeyboardInterrupt:
             return _record_interrupted(recorder, run_dir=run_dir, name=execution_name, args=args)
         real_seconds = time.monotonic() - started
@@ -395,7 +399,7 @@ def _run_mocked(definition: dict[str, Any], execution_input: Any, *, args: argpa
 
 def _run_real(definition: dict[str, Any], execution_input: Any, *, root: Path, name: str, execution_name: str,
               run_dir: Path, on_event: Any, bindings: Any = None, no_cache: bool = False,
-              previous: Any = None) -> tuple[Any, list[str]]:
+              previous: Any = None, approve: bool = False) -> tuple[Any, list[str]]:
     from sagemaker_sfn.errors import UsageError
     from sagemaker_sfn.local.interpreter import run_definition
 
@@ -405,7 +409,8 @@ def _run_real(definition: dict[str, Any], execution_input: Any, *, root: Path, n
         raise UsageError("local AWS environment not available (sagemaker_sfn.local.environment could not be "
                          f"imported: {exc}); run with --mock-config FILE --test-case NAME to mock the tasks") from exc
     with open_local_environment(project_root=root, pipeline_name=name, run_dir=run_dir, definition=definition,
-                                bindings=bindings, execution_input=execution_input, no_cache=no_cache) as env:
+                                bindings=bindings, execution_input=execution_input, no_cache=no_cache,
+                                approve=approve) as env:
         if env.unbound:
             from sagemaker_sfn.local.bindings import unbound_warning
 

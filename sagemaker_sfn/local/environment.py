@@ -79,6 +79,9 @@ class LocalEnvironment:
         and copy every object in the local buckets to ``run_dir/s3/``."""
         self.integration.sagemaker.wait()   # type: ignore[attr-defined]
         write_job_records(self.sagemaker.store, jobs_dir=self.run_dir / "jobs")
+        from sagemaker_sfn.local.sagemaker.endpoints import write_endpoint_records
+
+        write_endpoint_records(self.sagemaker.store, target=self.run_dir / "endpoints")
         copy_buckets(self.account.client("s3"), target=self.run_dir / "s3")
 
     def summary_lines(self, result: Any = None) -> list[str]:
@@ -353,8 +356,13 @@ def summary_lines(store: Any, *, run_dir: Path) -> list[str]:
                     uri = (output.get("S3Output") or {}).get("S3Uri")
                     if uri:
                         lines.append(f"  output {output.get('OutputName')}: {_local_copy(uri, run_dir)}")
-        elif kind in {"Model", "Endpoint", "ModelPackage"}:
-            label = {"Model": "model", "Endpoint": "endpoint", "ModelPackage": "model package"}[kind]
+        elif kind == "Endpoint":
+            lines.append(f"endpoint {name}: {job.get('EndpointStatus')} on endpoint config "
+                         f"{job.get('EndpointConfigName')}{_failure(job)}")
+            if job.get("EndpointStatus") == "InService":
+                lines.append(f"  ask it: sagemaker-sfn invoke {name} --local --body '<request>'")
+        elif kind in {"Model", "ModelPackage"}:
+            label = {"Model": "model", "ModelPackage": "model package"}[kind]
             lines.append(f"{label} {name} recorded")
     if any(kind.endswith("Job") for kind, _, _ in records):
         lines.append(f"job logs: {_shown(run_dir / 'jobs')}/<job>/logs.txt (Describe* response: describe.json beside it)")
@@ -380,13 +388,14 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
                            definition: dict[str, Any],
                            callbacks: dict[str, dict[str, Any]] | None = None,
                            bindings: Any = None, execution_input: Any = None,
-                           no_cache: bool = False) -> Iterator[LocalEnvironment]:
+                           no_cache: bool = False, approve: bool = False) -> Iterator[LocalEnvironment]:
     """An in-process AWS account for one run of ``definition`` (see the module doc).
 
     ``project_root``: holds lambdas/, examples/ and the optional .sagemaker-sfn-images.json /
     .sagemaker-sfn-callbacks.json. ``run_dir``: where jobs, logs and S3 copies go (created).
     ``callbacks``: answers for .waitForTaskToken states (default: the project's callbacks file, else
-    echo the message sent; see :mod:`sagemaker_sfn.local.integrations.registry`).
+    echo the message sent; see :mod:`sagemaker_sfn.local.integrations.registry`). ``approve`` (default
+    False): approval gates approve their model package at once (``run --approve``).
     ``bindings``: a :class:`~sagemaker_sfn.local.bindings.Bindings` (default: none): placeholder values,
     Lambda handlers and image scripts for this definition. ``execution_input``: the run's input
     (default none): the buckets it names are created too. A placeholder nothing binds stays literal
@@ -394,6 +403,7 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
     the first state; any other exists from the first S3 call naming it (:mod:`.buckets`).
     ``no_cache`` (default False): a definition using the step cache starts with no entries.
     """
+    from sagemaker_sfn.local.approval_gate import ApprovalGate, route_to_local
     from sagemaker_sfn.local.aws import LocalEndpoint, local_account
     from sagemaker_sfn.local.bindings import LOCAL_ACCOUNT, LOCAL_BUCKET, LOCAL_REGION, Bindings, bind_placeholders, function_placeholder
     from sagemaker_sfn.local.buckets import buckets_named_in, buckets_on_first_use, create_buckets
@@ -439,10 +449,12 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
         sagemaker = SageMakerIntegration(sm=sm)
         from sagemaker_sfn.local.integrations.emr import EmrIntegration
 
+        gate = ApprovalGate(sm=sm, lambda_=lambda_, root=project_root, auto_approve=approve)
         integration = LocalIntegration(sagemaker=sagemaker, lambda_=lambda_,
                                        services=ServicesIntegration(region=account.region), callbacks=answers,
                                        emr=EmrIntegration(run_dir=run_dir, region=account.region,
-                                                          account=account.account))
+                                                          account=account.account),
+                                       gate=gate)
         env = LocalEnvironment(substitutions=substitutions, integration=integration, clock=clock,
                                project_root=project_root, pipeline_name=pipeline_name, run_dir=run_dir,
                                account=account, sagemaker=sm, bindings=bindings, unbound=unbound)
@@ -452,7 +464,8 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
             env.cache_reporter = reporter_for(definition, state_machine=pipeline_name, skipped=no_cache,
                                               dynamodb=account.client("dynamodb"))
         try:
-            yield env
+            with route_to_local(sagemaker=sagemaker, gate=gate):   # in-process boto3 -> local SageMaker
+                yield env
         finally:
             # Jobs started request-response still write to S3 and the store: let them end first.
             sagemaker.wait()

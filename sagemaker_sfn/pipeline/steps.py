@@ -20,9 +20,9 @@ from sagemaker_sfn.pipeline.spec import StepSpec
 from sagemaker_sfn.sagemaker import (clarify, create_endpoint, create_endpoint_config,
                                      create_hyper_parameter_tuning_job, create_model, create_model_package,
                                      create_processing_job, create_training_job, create_transform_job,
-                                     update_endpoint)
+                                     deploy_endpoint, update_endpoint)
 from sagemaker_sfn.asl.policies import DEFAULT
-from sagemaker_sfn.tasks import callback, lambda_invoke, metric_gate, sns_publish
+from sagemaker_sfn.tasks import approval, callback, lambda_invoke, metric_gate, sns_publish
 
 
 @dataclass
@@ -200,6 +200,50 @@ def _metric_gate(spec: StepSpec, next_name: str | None, scope: Scope) -> dict[st
                    "if_false", options=("retry", "catch", "result_path", "comment"))
 
 
+def _failure_target(catch: list[dict[str, Any]] | None) -> str | None:
+    """Where a multi-state step sends a failure it detects itself: the catcher of every error
+    (the failure path at top level), else None (the step ends in its own Fail state)."""
+    for catcher in catch or []:
+        if "States.ALL" in catcher.get("ErrorEquals", []):
+            return catcher["Next"]
+    return None
+
+
+def _deploy(spec: StepSpec, next_name: str | None, scope: Scope) -> dict[str, State]:
+    catch = _catch(spec, scope)
+    result_path = spec.take("result_path", (str,)) or f"$.{result_key(spec.name)}"
+    states = deploy_endpoint.deploy_states(
+        name=spec.name, endpoint_name=spec.take("endpoint_name", (str,), required=True),
+        endpoint_config=spec.take("endpoint_config", (dict,), required=True), model=spec.take("model", (dict,)),
+        update=spec.take("update", (dict,)), alarms=spec.take("alarms", (list,)),
+        poll_seconds=spec.take("poll_seconds", (int,), default=deploy_endpoint.DEFAULT_POLL_SECONDS),
+        timeout_seconds=spec.take("timeout_seconds", (int,), default=deploy_endpoint.DEFAULT_TIMEOUT_SECONDS),
+        name_prefix=spec.take("name_prefix", (str,)), result_path=result_path, failure_next=_failure_target(catch),
+        retry=_retry(spec), catch=catch, random_name=scope.in_map, comment=spec.take("comment", (str,)),
+        **_transition(next_name))
+    for state_name in states:
+        if state_name != spec.name:
+            scope.ctx.claim(state_name, step=spec.name)
+    return _finish(spec, states, "endpoint_name", "endpoint_config", "model", "update", "alarms", "poll_seconds",
+                   "timeout_seconds", "name_prefix", options=("retry", "catch", "result_path", "comment", "next", "end"))
+
+
+def _approval(spec: StepSpec, next_name: str | None, scope: Scope) -> dict[str, State]:
+    catch = _catch(spec, scope)
+    result_path = spec.take("result_path", (str,)) or f"$.{result_key(spec.name)}"
+    states = approval.approval_states(
+        name=spec.name, model_package_arn=spec.take("model_package", (str,), required=True),
+        function_arn=spec.take("function", (str,), default=approval.FUNCTION),
+        timeout_seconds=spec.take("timeout_seconds", (int,), default=approval.DEFAULT_TIMEOUT_SECONDS),
+        result_path=result_path, failure_next=_failure_target(catch), retry=_retry(spec), catch=catch,
+        comment=spec.take("comment", (str,)), **_transition(next_name))
+    for state_name in states:
+        if state_name != spec.name:
+            scope.ctx.claim(state_name, step=spec.name)
+    return _finish(spec, states, "model_package", "function", "timeout_seconds",
+                   options=("retry", "catch", "result_path", "comment", "next", "end"))
+
+
 def _pass(spec: StepSpec, next_name: str | None, scope: Scope) -> dict[str, State]:
     state = asl.pass_(parameters=spec.take("parameters", (dict,)), result=spec.take("result", (dict, list, str, int, float, bool)),
                       result_path=spec.take("result_path", (str, type(None))), comment=spec.take("comment", (str,)),
@@ -282,6 +326,8 @@ BUILDERS: dict[str, Builder] = {
     "endpoint": _sagemaker(create_endpoint, "endpoint_step", name=False),
     "update-endpoint": _sagemaker(update_endpoint, "update_endpoint_step", name=False),
     "register-model": _register_model,
+    "deploy": _deploy,
+    "approval": _approval,
     "lambda": _lambda,
     "sns": _sns,
     "callback": _callback,

@@ -26,7 +26,8 @@ def project(tmp_path: Path, monkeypatch) -> Path:
 
 
 def run(name: str, capsys, *extra: str) -> dict[str, str]:
-    code = main(["run", "train-evaluate", "--local", "--name", name, *extra])
+    # --approve: the pipeline's approval gate would otherwise wait for `approve --local`.
+    code = main(["run", "train-evaluate", "--local", "--approve", "--name", name, *extra])
     out = capsys.readouterr().out
     assert code == 0, out
     verdicts = dict(re.findall(r"^  cache: (\w+): (.*)$", out, flags=re.M))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -234,15 +235,16 @@ def test_role_policy_is_the_derived_policy(synthesized, pipeline) -> None:
     [role] = roles.values()
     [inline] = role["Properties"]["Policies"]
     assert inline["PolicyName"] == "DerivedFromDefinition"
-    # The shipped pipelines use at most one Lambda: lambdas/generate_dataset.
-    functions = list(t.find_resources("AWS::Lambda::Function"))
+    # Each ${<Pascal>FunctionArn} is the function the construct made for lambdas/<snake> (id <Pascal>).
+    functions = {f"{re.match(r'Pipeline([A-Z][A-Za-z0-9]*?)Function[0-9A-F]{8}$', logical)[1]}FunctionArn":
+                 f"<{logical}.Arn>" for logical in t.find_resources("AWS::Lambda::Function")}
     values = {
         "DataBucket": f"<{_ssm_parameter(t, '/sagemaker-sfn/foundation/data-bucket-name')}>",
         **({"CacheTableName": f"<{_ssm_parameter(t, '/sagemaker-sfn/foundation/cache-table-name')}>"}
            if "${CacheTableName}" in json.dumps(definition) else {}),
         "SageMakerRoleArn": f"<{_sagemaker_role(t)[0]}.Arn>",
         "FailureTopicArn": "arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:sagemaker-sfn-pipeline-failures",
-        **({"GenerateDatasetFunctionArn": f"<{functions[0]}.Arn>"} if functions else {}),
+        **functions,
     }
     expected = substitute_placeholders(policy_for_definition(
         definition, partition="<AWS::Partition>", region="<AWS::Region>", account="<AWS::AccountId>",
@@ -254,7 +256,8 @@ def test_role_policy_is_the_derived_policy(synthesized, pipeline) -> None:
 def normalized(document: dict[str, Any]) -> dict[str, Any]:
     """CDK writes one-element lists as scalars and renders tokens; compare as rendered strings in lists."""
     def values(value: Any) -> list[str]:
-        return [render(v) for v in (value if isinstance(value, list) else [value])]
+        # Sorted: CDK orders a statement's resources its own way once tokens are rendered.
+        return sorted(render(v) for v in (value if isinstance(value, list) else [value]))
     return {"Version": document["Version"], "Statement": [
         {k: (values(v) if k in {"Action", "Resource"} else v) for k, v in statement.items()}
         for statement in document["Statement"]]}

@@ -147,8 +147,13 @@ def test_tune_xgboost_throttling_exhausts_retries():
 
 # --- train-evaluate ----------------------------------------------------------------------------
 
-TE_HAPPY = ["Preprocess", "Train", "Evaluate", "CheckMse", "CheckMse threshold", "RegisterAndCreateModel",
-            "RegisterModel", "CreateModel", "BatchTransform"]
+TE_RELEASED = ["Preprocess", "Train", "Evaluate", "CheckMse", "CheckMse threshold", "RegisterAndCreateModel",
+               "RegisterModel", "CreateModel", "BatchTransform", "ApproveModel"]
+POLL = ["Deploy: status", "Deploy: count", "Deploy: in service?"]
+# The happy path creates the endpoint (DescribeEndpoint: not found) and polls it 11 times (10 x Creating).
+TE_HAPPY = [*TE_RELEASED, "Deploy", "Deploy: find endpoint", "Deploy: endpoint missing?", "Deploy: create endpoint",
+            *(POLL + ["Deploy: wait"]) * 10, *POLL, "Deploy: deployed", "SmokeTest"]
+ENDPOINT_CONFIG = "train-evaluate-config-5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b-0"
 
 
 def test_train_evaluate_happy_path():
@@ -335,3 +340,73 @@ def test_an_unmocked_task_is_not_swallowed_by_catch_all():
         "mocked response in test case 'Partial' of partial.json (mocked states: GenerateDataset) and this run has no "
         "local integration to answer it",
         ["GenerateDataset", "TuneHyperparameters"])
+
+
+# --- train-evaluate: the governed path (approval -> deploy -> smoke test) ---------------------------
+
+
+def test_train_evaluate_approved_model_is_deployed_and_smoke_tested():
+    result, mock = run_case("train-evaluate", "HappyPath")
+    output = output_of(result)
+    assert output["Approval"] == {"ModelPackageArn": output["Release"]["ModelPackageArn"],
+                                  "ModelApprovalStatus": "Approved", "ApprovalDescription": "MSE 4.62 is fine"}
+    assert output["Endpoint"] == {
+        "EndpointName": "train-evaluate", "EndpointArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/train-evaluate",
+        "EndpointStatus": "InService", "EndpointConfigName": ENDPOINT_CONFIG, "Operation": "create",
+        "PreviousEndpointConfigName": None, "Polls": 11}
+    requests = {c.state_name: c.parameters for c in mock.calls}
+    assert requests["ApproveModel"]["Payload"]["ModelPackageArn"] == output["Release"]["ModelPackageArn"]
+    assert requests["Deploy"]["ProductionVariants"][0]["ModelName"] == output["Release"]["ModelName"]
+    assert requests["Deploy: create endpoint"] == {"EndpointName": "train-evaluate", "EndpointConfigName": ENDPOINT_CONFIG,
+                                                   "Tags": [{"Key": "sfn:execution-arn", "Value": result.execution_arn}]}
+    assert requests["SmokeTest"]["Payload"]["EndpointName"] == "train-evaluate"
+    assert output["SmokeTest"] == {"Payload": {"EndpointName": "train-evaluate", "Predictions": [11.83]}}
+
+
+def test_train_evaluate_updates_an_existing_endpoint_keeping_the_previous_config():
+    result, mock = run_case("train-evaluate", "ApprovedUpdatesExistingEndpoint")
+    assert result.status == "SUCCEEDED"
+    assert path_of(result)[len(TE_RELEASED):len(TE_RELEASED) + 3] == ["Deploy", "Deploy: find endpoint",
+                                                                       "Deploy: update endpoint"]
+    endpoint = output_of(result)["Endpoint"]
+    assert (endpoint["Operation"], endpoint["EndpointConfigName"], endpoint["PreviousEndpointConfigName"],
+            endpoint["Polls"]) == ("update", ENDPOINT_CONFIG, "train-evaluate-config-previous", 5)
+    assert mock.invocations("Deploy: create endpoint") == 0
+
+
+def test_train_evaluate_rejected_model_is_not_deployed():
+    result, mock = run_case("train-evaluate", "ModelRejected")
+    assert (result.status, result.error, path_of(result)) == ("FAILED", "train-evaluate.StepFailed", [
+        *TE_RELEASED, "Notify failure: ApproveModel", "Failed: ApproveModel"])
+    assert published(mock) == [("Notify failure: ApproveModel", failure_message(
+        "train-evaluate", "ApproveModel", *mocked_error("train-evaluate", "Rejected")))]
+    assert mock.invocations("Deploy") == 0
+
+
+def test_train_evaluate_approval_timeout_fails_clearly():
+    result, mock = run_case("train-evaluate", "ApprovalTimesOut")
+    assert (result.status, path_of(result)[-3:]) == ("FAILED", [
+        "ApproveModel: timed out", "Notify failure: ApproveModel", "Failed: ApproveModel"])
+    (_, message), = published(mock)
+    assert '"Error":"Approval.Timeout"' in message["Message"]
+    assert "was neither approved nor rejected within 604800 s" in message["Message"]
+
+
+def test_train_evaluate_failed_endpoint_fails_with_its_failure_reason():
+    result, mock = run_case("train-evaluate", "EndpointFails")
+    assert (result.status, path_of(result)[-3:]) == ("FAILED", [
+        "Deploy: endpoint failed", "Notify failure: Deploy", "Failed: Deploy"])
+    assert mock.invocations("Deploy: status") == 4 and mock.invocations("SmokeTest") == 0
+    (_, message), = published(mock)
+    assert '"Error":"Deploy.EndpointFailed"' in message["Message"]
+    assert "did not pass the ping health check" in message["Message"]
+
+
+def test_train_evaluate_endpoint_timeout_stops_after_the_poll_budget():
+    result, mock = run_case("train-evaluate", "EndpointTimesOut")
+    assert (result.status, path_of(result)[-3:]) == ("FAILED", [
+        "Deploy: timed out", "Notify failure: Deploy", "Failed: Deploy"])
+    # One poll at once, then 3600 s / 30 s more: the budget of botocore's EndpointInService waiter.
+    assert mock.invocations("Deploy: status") == 121
+    (_, message), = published(mock)
+    assert "is still Creating after 121 polls 30 s apart (timeout_seconds 3600)" in message["Message"]

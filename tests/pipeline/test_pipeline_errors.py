@@ -27,7 +27,7 @@ def load(tmp_path: Path, body: str, *, name: str = "p") -> PipelineError:
      "result_path, result_selector, retry, type"),
     ("name: p\nsteps: [{name: A, type: trainin}]\n", "A", "type",
      "unknown step type 'trainin'; did you mean 'training'?; expected one of training, tuning, transform, processing, clarify, model, "
-     "endpoint-config, endpoint, update-endpoint, register-model, lambda, sns, callback, metric-gate, pass, choice, "
+     "endpoint-config, endpoint, update-endpoint, register-model, deploy, approval, lambda, sns, callback, metric-gate, pass, choice, "
      "wait, parallel, map, succeed, fail"),
     ("name: p\nsteps: [{name: A, type: pass, next: Nowhere}]\n", "A", "next",
      "no step named 'Nowhere' here; steps in this scope: A"),

@@ -6,6 +6,8 @@ callback answer, because no worker exists locally to call SendTaskSuccess:
 - the project's ``.sagemaker-sfn-callbacks.json`` (or the ``callbacks`` given to the environment),
   ``{"<state name>": {"output": <JSON>}}`` or ``{"<state name>": {"error": "...", "cause": "..."}}``,
   answers that state as SendTaskSuccess / SendTaskFailure would;
+- an approval gate (its token stored on a model package by ``lambdas/model_approval``) waits until the
+  package is approved or rejected (sagemaker_sfn.local.approval_gate);
 - otherwise the task succeeds at once and its output is the message it sent (SQS ``MessageBody``,
   SNS ``Message``, Lambda ``Payload``; parsed when it is JSON text) — an "echo" worker.
 """
@@ -27,12 +29,14 @@ class LocalIntegration:
     for ``.waitForTaskToken`` states by state name (default: none, every callback echoes)."""
 
     def __init__(self, *, sagemaker: Any, lambda_: Any, services: Any,
-                 callbacks: dict[str, dict[str, Any]] | None = None, emr: Any = None) -> None:
+                 callbacks: dict[str, dict[str, Any]] | None = None, emr: Any = None,
+                 gate: Any = None) -> None:
         self.sagemaker = sagemaker
         self.lambda_ = lambda_
         self.services = services
         self.emr = emr   # elasticmapreduce:* (local/integrations/emr.py); None: not answered
         self.callbacks = dict(callbacks or {})
+        self.gate = gate   # sagemaker_sfn.local.approval_gate.ApprovalGate, or None
 
     def route(self, request: TaskRequest) -> Any:
         ref = request.ref
@@ -61,6 +65,9 @@ class LocalIntegration:
             if "error" in answer:
                 raise TaskFailure(str(answer["error"]), answer.get("cause"))
             return answer.get("output", {})
+        if self.gate is not None and self.gate.waits_for(request.task_token):
+            # An approval gate: the token was stored on a model package; wait for the decision.
+            return self.gate.wait(request.task_token)
         params = request.parameters if isinstance(request.parameters, dict) else {}
         message = params.get(_MESSAGE_MEMBER.get(request.ref.service, ""), {})
         if isinstance(message, str):

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sagemaker_sfn.local.integrations.base import TaskFailure, TaskRequest, UnsupportedIntegration
-from sagemaker_sfn.local.sagemaker import models, shapes
+from sagemaker_sfn.local.sagemaker import approvals, endpoints, models, shapes
 from sagemaker_sfn.local.sagemaker.context import JobFailed, LocalSageMaker
 from sagemaker_sfn.local.sagemaker.store import KINDS, ResourceInUse, ResourceNotFound
 
@@ -49,8 +49,9 @@ JOBS: dict[str, tuple[str, str, str, str]] = {
 RESOURCE_FUNCTIONS: dict[str, Callable[..., dict[str, Any]]] = {
     "createModel": models.create_model,
     "createEndpointConfig": models.create_endpoint_config,
-    "createEndpoint": models.create_endpoint,
-    "updateEndpoint": models.update_endpoint,
+    "createEndpoint": endpoints.create_endpoint,      # endpoints that serve (local/sagemaker/endpoints.py)
+    "updateEndpoint": endpoints.update_endpoint,
+    "updateModelPackage": approvals.update_model_package,
     "createModelPackage": models.create_model_package,
     "createModelPackageGroup": models.create_model_package_group,
 }
@@ -91,7 +92,7 @@ class SageMakerIntegration:
         action = ref.action.split(":", 1)[1] if ref.service == "aws-sdk" else ref.action
         params = request.parameters if isinstance(request.parameters, dict) else {}
         if action.startswith("describe"):
-            return self.describe(action, params)
+            return self.describe(action, params, sdk=ref.service == "aws-sdk")
         if action in STOPS:
             return self.stop(STOPS[action], params)
         if action in JOBS:
@@ -162,8 +163,18 @@ class SageMakerIntegration:
             thread.join(timeout)
 
     # -- Describe* / Stop* ---------------------------------------------------------------------
-    def describe(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+    def describe(self, action: str, params: dict[str, Any], *, sdk: bool = False) -> dict[str, Any]:
         op = action[:1].upper() + action[1:]
+        if action == "describeEndpoint":
+            name = str(params.get("EndpointName"))
+            try:
+                return endpoints.describe_endpoint(name, sm=self.sm)
+            except ResourceNotFound:
+                # SageMaker answers a ValidationException; the AWS SDK integration names it after the
+                # SDK's base exception (see sagemaker_sfn/sagemaker/deploy_endpoint.py).
+                raise sagemaker_exception(f"Could not find endpoint \"{self.sm.arn('Endpoint', name)}\".",
+                                          error="SageMaker.SageMakerException" if sdk
+                                          else "SageMaker.AmazonSageMakerException") from None
         for kind, (describe_op, name_member) in KINDS.items():
             if describe_op == op:
                 name = params.get(name_member)

@@ -1,7 +1,7 @@
-"""Models, endpoint configs, endpoints and model packages: recorded and describe-able.
+"""Models, endpoint configs and model packages: recorded and describe-able.
 
-Nothing is served: an endpoint goes ``InService`` at once (there is no container to start), which is
-what a pipeline that creates one and waits on it needs to proceed locally.
+Endpoints are created, updated and served by :mod:`sagemaker_sfn.local.sagemaker.endpoints`, which
+builds their Describe records with :func:`_endpoint_record`.
 """
 
 from __future__ import annotations
@@ -54,25 +54,6 @@ def _endpoint_record(name: str, config_name: str, *, sm: LocalSageMaker, created
     return {"EndpointName": name, "EndpointArn": sm.arn("Endpoint", name), "EndpointConfigName": config_name,
             "ProductionVariants": variants, "EndpointStatus": "InService",
             "CreationTime": created or now, "LastModifiedTime": now}
-
-
-def create_endpoint(request: dict[str, Any], *, sm: LocalSageMaker) -> dict[str, Any]:
-    name = request["EndpointName"]
-    record = _endpoint_record(name, request["EndpointConfigName"], sm=sm)
-    sm.store.create("Endpoint", name, record)
-    sm.log.info("endpoint %s InService (local: nothing is served)", name)
-    return {"EndpointArn": record["EndpointArn"]}
-
-
-def update_endpoint(request: dict[str, Any], *, sm: LocalSageMaker) -> dict[str, Any]:
-    name = request["EndpointName"]
-    try:
-        current = sm.store.get("Endpoint", name)
-    except ResourceNotFound:
-        raise JobFailed(f"Could not find endpoint \"{sm.arn('Endpoint', name)}\".") from None
-    record = _endpoint_record(name, request["EndpointConfigName"], sm=sm, created=current["CreationTime"])
-    sm.store.put("Endpoint", name, record)
-    return {"EndpointArn": record["EndpointArn"]}
 
 
 def create_model_package_group(request: dict[str, Any], *, sm: LocalSageMaker) -> dict[str, Any]:

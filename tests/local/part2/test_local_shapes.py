@@ -61,13 +61,34 @@ def test_failed_training_job_describes_in_botocore_shape(env) -> None:
     assert described["TrainingJobStatus"] == "Failed"
 
 
+def _xgboost_model_tar() -> bytes:
+    import io
+    import tarfile
+
+    import numpy as np
+    import xgboost as xgb
+
+    x = np.arange(30, dtype=float).reshape(10, 3)
+    model = bytes(xgb.train({}, xgb.DMatrix(x, label=x.sum(axis=1)), num_boost_round=2).save_raw("json"))
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        info = tarfile.TarInfo("xgboost-model")
+        info.size = len(model)
+        tar.addfile(info, io.BytesIO(model))
+    return buffer.getvalue()
+
+
 def test_model_endpoint_config_endpoint_and_package_describe_in_shape(env) -> None:
     model = {"ModelName": "m1", "ExecutionRoleArn": ROLE,
              "PrimaryContainer": {"Image": XGBOOST_IMAGE, "ModelDataUrl": "s3://sagemaker-sfn-local/demo/m.tar.gz"}}
     assert call(env, SM + "createModel", model) == {"ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/m1"}
     call(env, SM + "createEndpointConfig", {"EndpointConfigName": "c1", "ProductionVariants": [
         {"VariantName": "AllTraffic", "ModelName": "m1", "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}]})
+    # Local endpoints load and serve their model (local/sagemaker/endpoints.py): it must exist, and an
+    # endpoint can be updated only once InService (a DescribeEndpoint settles it), as in SageMaker.
+    env.account.client("s3").put_object(Bucket="sagemaker-sfn-local", Key="demo/m.tar.gz", Body=_xgboost_model_tar())
     call(env, SM + "createEndpoint", {"EndpointName": "e1", "EndpointConfigName": "c1"})
+    call(env, SDK + "describeEndpoint", {"EndpointName": "e1"})
     call(env, SM + "updateEndpoint", {"EndpointName": "e1", "EndpointConfigName": "c1"})
     package = call(env, SM + "createModelPackage", {
         "ModelPackageGroupName": "demo-models", "ModelApprovalStatus": "Approved",
