@@ -35,7 +35,7 @@ from sagemaker_sfn.project import placeholders_in, substitute_placeholders
 EXAMPLES_DIR = "examples"
 CONVENTIONAL_PLACEHOLDERS = ("DataBucket", "SageMakerRoleArn", "FailureTopicArn", "CallbackQueueUrl",
                              "XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "CacheTableName",
-                             "ModelMonitorImageUri")
+                             "ModelMonitorImageUri", "SageMakerDistributionImageUri")
 CODE_PREFIX = "code/"
 
 
