@@ -158,3 +158,32 @@ def test_clarify_check_runs_a_processing_job_and_reads_both_analyses(tmp_path: P
     assert statements["S3Read"] == {"Sid": "S3Read", "Effect": "Allow", "Action": ["s3:GetObject"],
                                     "Resource": ["arn:aws:s3:::*/*"]}
     assert SAGEMAKER_IAM in explained and AWS_SDK in explained
+
+
+def test_notebook_step_runs_a_training_job_in_the_distribution_image(tmp_path: Path, capsys) -> None:
+    from sagemaker_sfn.iam import ArnContext
+    from sagemaker_sfn.iam.sagemaker_execution import image_access
+
+    definition = _pipeline(tmp_path, """\
+        - name: Explore
+          type: notebook
+          notebook: demo/explore.ipynb
+          parameters: {source: $.InputUri}
+        """)
+    statements, explained = _policy(tmp_path, capsys, definition)
+    # sagemaker-iam.html: createTrainingJob.sync (AddTags too: the notebook job's system tags, and
+    # Step Functions tags every job), the completion rule, and iam:PassRole for the job's role.
+    assert statements["SageMakerTrainingJobs"]["Action"] == [
+        "sagemaker:AddTags", "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:ListTags",
+        "sagemaker:StopTrainingJob"]
+    assert statements["SageMakerTrainingJobs"]["Resource"] == [
+        "arn:aws:sagemaker:us-east-1:111122223333:training-job/explore-*"]
+    assert statements["SageMakerJobCompletionEvents"]["Resource"] == [
+        "arn:aws:events:us-east-1:111122223333:rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule"]
+    assert statements["PassSageMakerExecutionRole"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
+    assert "S3Read" not in statements and "S3Write" not in statements   # the job reads and writes S3 itself
+    assert SAGEMAKER_IAM in explained
+    # The pipeline's SageMaker role pulls the SageMaker Distribution image (ECR repository in SageMaker's account).
+    assert image_access(definition, ctx=ArnContext(partition="aws", region="eu-west-1")).repositories == (
+        "arn:aws:ecr:eu-west-1:*:repository/sagemaker-distribution-prod",)
