@@ -48,10 +48,11 @@ from sagemaker_sfn.sagemaker.create_processing_job import processing_step
 
 IMAGE = "${ClarifyImageUri}"
 VIOLATIONS_ERROR = "ClarifyCheck.ViolationsFound"
-CHECKS = ("data-bias",)
-# Sections of analysis.json whose metrics are compared (Clarify's layout: facet -> [{value_or_threshold,
-# metrics: [{name, description, value}]}]).
-_SECTIONS = ("pre_training_bias_metrics",)
+# The check -> the section of analysis.json whose metrics are compared (Clarify's layout: facet ->
+# [{value_or_threshold, metrics: [{name, description, value}]}]): SageMaker's DataBiasCheckConfig
+# (pre-training bias) and ModelBiasCheckConfig (post-training bias, the model named in the analysis
+# config's predictor.model_name, which Clarify serves on a shadow endpoint).
+CHECKS = {"data-bias": "pre_training_bias_metrics", "model-bias": "post_training_bias_metrics"}
 GET_OBJECT = "arn:aws:states:::aws-sdk:s3:getObject"
 
 # One violation per baseline metric whose value in the new analysis is farther from 0 (AWS page above).
@@ -125,8 +126,8 @@ def clarify_check_states(*, name: str, pipeline: str, analysis_config: str, data
     ``output`` (default ``s3://${DataBucket}/<pipeline>/<execution>/<step>``); ``on_failure``: the
     state violations go to (default: a ``<name>: failed`` Fail state)."""
     if check not in CHECKS:
-        raise ValueError(f"check must be one of {', '.join(CHECKS)} (model-bias and model-explainability need "
-                         f"a model and are not available), got {check!r}")
+        raise ValueError(f"check must be one of {', '.join(CHECKS)} (model-explainability is not available), "
+                         f"got {check!r}")
     if baseline is not None and not (isinstance(baseline, str) and baseline):
         raise ValueError("baseline must be the S3 URI of a baseline analysis.json")
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "check"
@@ -161,7 +162,7 @@ def clarify_check_states(*, name: str, pipeline: str, analysis_config: str, data
     var = _variable(slug)
     baselines = _jsonata_path(f"{result_key}.Baselines")
     violations = _VIOLATIONS.format(new=f"${var}_analysis", base="$parse($states.result.Body)",
-                                    sections="[" + ", ".join(f"'{s}'" for s in _SECTIONS) + "]")
+                                    sections=f"['{CHECKS[check]}']")
     states[names["analysis"]] = {"Type": "Task", "QueryLanguage": "JSONata", "Resource": GET_OBJECT,
                                  "Arguments": _s3_arguments(f"{baselines}.CalculatedBaselineConstraints"),
                                  "Assign": {f"{var}_analysis": "{% $parse($states.result.Body) %}"},

@@ -40,7 +40,7 @@ def test_a_check_against_a_baseline_validates_clean(tmp_path: Path) -> None:
 @pytest.mark.parametrize("options, field, message", [
     ("dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json", "check", "missing"),
     ("check: data-bias\n  dataset: s3://b/d.csv", "analysis_config", "missing"),
-    ("check: model-bias\n  dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json", "check",
+    ("check: model-explainability\n  dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json", "check",
      "check must be one of data-bias"),
     ("check: data-bias\n  dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json\n  baseline: {constraints: x}",
      "baseline", ""),
