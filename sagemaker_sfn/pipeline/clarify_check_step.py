@@ -1,9 +1,9 @@
-"""The ``clarify-check`` step type (SageMaker Pipelines' ClarifyCheck step, data bias).
+"""The ``clarify-check`` step type (SageMaker Pipelines' ClarifyCheck step, data and model bias).
 
 ```yaml
 - name: Check bias
   type: clarify-check
-  check: data-bias                          # the one check available (model-bias, model-explainability need a model)
+  check: data-bias                          # or model-bias (the analysis config's predictor names the model)
   analysis_config: s3://${DataBucket}/code/demo/bias/analysis_config.json   # Clarify's analysis_config.json
   dataset: $.InputUri                       # S3 URI (or path) of the data
   baseline: s3://${DataBucket}/code/demo/bias/analysis.json   # optional: without it a baseline is only suggested

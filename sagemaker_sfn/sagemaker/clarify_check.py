@@ -1,4 +1,4 @@
-"""Bias checks (SageMaker Pipelines' ClarifyCheck step, DataBiasCheckConfig) as a SageMaker Clarify
+"""Bias checks (SageMaker Pipelines' ClarifyCheck step, DataBiasCheckConfig and ModelBiasCheckConfig) as a SageMaker Clarify
 processing job: suggest a baseline, or check the analysis against a supplied one and fail on violations.
 
 The job is the Clarify analysis of :mod:`sagemaker_sfn.sagemaker.clarify` (seed 002: inputs
@@ -121,7 +121,8 @@ def clarify_check_states(*, name: str, pipeline: str, analysis_config: str, data
                          catch: list[dict[str, Any]] | None = None, random_name: bool = False,
                          next: str | None = None, comment: str | None = None) -> dict[str, State]:
     """The states above. ``analysis_config``: S3 URI (or path) of Clarify's analysis_config.json
-    (``methods.pre_training_bias`` for a data-bias check); ``dataset``: S3 URI (or path) of the data;
+    (``methods.pre_training_bias`` for a data-bias check, ``methods.post_training_bias`` and
+    ``predictor.model_name`` for model-bias); ``dataset``: S3 URI (or path) of the data;
     ``baseline`` (default none: suggest only): S3 URI (or path) of a baseline ``analysis.json``;
     ``output`` (default ``s3://${DataBucket}/<pipeline>/<execution>/<step>``); ``on_failure``: the
     state violations go to (default: a ``<name>: failed`` Fail state)."""

@@ -143,14 +143,17 @@ def test_quality_check_runs_a_processing_job(tmp_path: Path, capsys, check: str)
     assert SAGEMAKER_IAM in explained
 
 
-def test_clarify_check_runs_a_processing_job_and_reads_both_analyses(tmp_path: Path, capsys) -> None:
-    definition = _pipeline(tmp_path, """\
+@pytest.mark.parametrize("check", ["data-bias", "model-bias"])
+def test_clarify_check_runs_a_processing_job_and_reads_both_analyses(tmp_path: Path, capsys, check: str) -> None:
+    # model-bias: Clarify itself serves the analysis config's predictor.model_name on a shadow endpoint,
+    # as the SageMaker execution role; the state machine's own grants are the data-bias ones.
+    definition = _pipeline(tmp_path, f"""\
         - name: Check bias
           type: clarify-check
-          check: data-bias
-          analysis_config: s3://${DataBucket}/code/demo/analysis_config.json
+          check: {check}
+          analysis_config: s3://${{DataBucket}}/code/demo/analysis_config.json
           dataset: $.InputUri
-          baseline: s3://${DataBucket}/code/demo/analysis.json
+          baseline: s3://${{DataBucket}}/code/demo/analysis.json
         """)
     statements, explained = _policy(tmp_path, capsys, definition)
     _processing_job_sync(statements, "check-bias")

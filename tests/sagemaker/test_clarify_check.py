@@ -102,6 +102,26 @@ def test_the_violation_rule_is_distance_from_zero(baseline: dict, now: dict, fla
                for v in found)
 
 
+def test_model_bias_renders_the_same_states_comparing_the_post_training_section() -> None:
+    options = dict(name="Bias", pipeline="p", analysis_config="s3://b/config.json", dataset="$.data",
+                   result_key="Bias", baseline="$.Base", retry=None)
+    data, model = clarify_check_states(**options), clarify_check_states(check="model-bias", **options)
+    rule = "clarify_Bias_violations"
+    data_rule = data["Bias: read baseline"]["Assign"].pop(rule)
+    model_rule = model["Bias: read baseline"]["Assign"].pop(rule)
+    assert model == data   # the same job (the model is the analysis config's predictor) and states
+    assert model_rule == data_rule.replace("['pre_training_bias_metrics']", "['post_training_bias_metrics']")
+    # Both sections in both files (a config asking for both): only the post-training one is compared.
+    both = {"version": "1.0", **{key: section for key, section in (
+        ("pre_training_bias_metrics", _analysis(CI=0.9)["pre_training_bias_metrics"]),
+        ("post_training_bias_metrics", _analysis(DPPL=-0.3, DI=0.5)["pre_training_bias_metrics"]))}}
+    base = {"version": "1.0", "pre_training_bias_metrics": _analysis(CI=0.1)["pre_training_bias_metrics"],
+            "post_training_bias_metrics": _analysis(DPPL=0.2, DI=0.5)["pre_training_bias_metrics"]}
+    found = evaluate(model_rule[2:-2], field="Assign", bindings={
+        "states": {"input": {}, "result": {"Body": json.dumps(base)}}, "clarify_Bias_analysis": both})
+    assert [v["metric_name"] for v in found] == ["DPPL"]
+
+
 def test_skip_check_records_the_supplied_baseline_without_reading_it() -> None:
     states = clarify_check_states(name="Bias", pipeline="p", analysis_config="s3://b/c", dataset="s3://b/d",
                                   result_key="Bias", baseline="s3://b/a.json", skip_check=True, retry=None)
@@ -111,7 +131,7 @@ def test_skip_check_records_the_supplied_baseline_without_reading_it() -> None:
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"check": "model-explainability"}, "check must be one of data-bias"),
+    ({"check": "model-explainability"}, "check must be one of data-bias, model-bias"),
     ({"baseline": ""}, "baseline must be the S3 URI"),
 ])
 def test_bad_options_are_refused(options: dict, message: str) -> None:
