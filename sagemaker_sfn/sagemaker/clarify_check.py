@@ -14,6 +14,13 @@ is recorded as that page's ``constraint_violations.json`` entry (``facet``, ``fa
 
 States (the first named after the step):
 
+0. with ``model`` (model-bias: the model's name, usually a path to the name an earlier ``model`` step
+   made), three states first, so Clarify's ``predictor.model_name`` names this execution's model:
+   ``<name>`` (Pass: ``$.<key>.Predictor`` = ``{ModelName, AnalysisConfig}``), ``<name>: read
+   analysis config`` (aws-sdk:s3:getObject, JSONata: the config with ``predictor.model_name`` set, in
+   the variable ``clarify_<step>_config``) and ``<name>: write analysis config`` (aws-sdk:s3:putObject:
+   it to ``s3://${DataBucket}/tmp/<pipeline>/<execution>/<step>/analysis_config.json``, the config the
+   job reads); the job is then ``<name>: analyse``;
 1. ``<name>`` (createProcessingJob.sync): the Describe response at ``$.<key>.Job``;
 2. ``<name>: baselines`` (Pass): ``$.<key>.Baselines`` = ``{CalculatedBaselineConstraints,
    BaselineUsedForDriftCheckConstraints, ConfigFile}`` S3 URIs (the properties SageMaker's
@@ -54,6 +61,7 @@ VIOLATIONS_ERROR = "ClarifyCheck.ViolationsFound"
 # config's predictor.model_name, which Clarify serves on a shadow endpoint).
 CHECKS = {"data-bias": "pre_training_bias_metrics", "model-bias": "post_training_bias_metrics"}
 GET_OBJECT = "arn:aws:states:::aws-sdk:s3:getObject"
+PUT_OBJECT = "arn:aws:states:::aws-sdk:s3:putObject"
 
 # One violation per baseline metric whose value in the new analysis is farther from 0 (AWS page above).
 # A metric the baseline has but the new analysis lacks (or has as null) is not compared.
@@ -108,6 +116,26 @@ def _quote(text: str) -> str:
     return json.dumps(text)
 
 
+def _jsonata_catch(catch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """JSONPath catchers for a JSONata state: ``ResultPath: $.x`` becomes an Output merging the error
+    output into the input at ``x`` (JSONata states have no ResultPath)."""
+    converted = []
+    for catcher in catch:
+        result_path = catcher.get("ResultPath", "$")
+        rule: dict[str, Any] = {"ErrorEquals": catcher["ErrorEquals"], "Next": catcher["Next"]}
+        if result_path is None:
+            rule["Output"] = "{% $states.input %}"
+        elif result_path == "$":
+            rule["Output"] = "{% $states.errorOutput %}"
+        elif re.fullmatch(r"\$\.[A-Za-z_][A-Za-z0-9_]*", result_path):
+            rule["Output"] = f"{{% $merge([$states.input, {{'{result_path[2:]}': $states.errorOutput}}]) %}}"
+        else:
+            raise ValueError(f"a catcher's ResultPath {result_path!r} cannot be kept on the model-bias config states "
+                             "(use a top-level field such as $.error)")
+        converted.append(rule)
+    return converted
+
+
 def _s3_arguments(uri: str) -> dict[str, str]:
     """getObject's Bucket and Key from the S3 URI expression ``uri``."""
     rest = f"$substringAfter({uri}, 's3://')"
@@ -117,21 +145,51 @@ def _s3_arguments(uri: str) -> dict[str, str]:
 def clarify_check_states(*, name: str, pipeline: str, analysis_config: str, dataset: str, result_key: str,
                          check: str = "data-bias", baseline: str | None = None, output: str | None = None,
                          skip_check: bool = False, image: str = IMAGE, instance_type: str = "ml.m5.xlarge",
-                         on_failure: str | None = None, retry: list[dict[str, Any]] | None = DEFAULT,
+                         model: str | None = None, on_failure: str | None = None,
+                         retry: list[dict[str, Any]] | None = DEFAULT,
                          catch: list[dict[str, Any]] | None = None, random_name: bool = False,
                          next: str | None = None, comment: str | None = None) -> dict[str, State]:
     """The states above. ``analysis_config``: S3 URI (or path) of Clarify's analysis_config.json
     (``methods.pre_training_bias`` for a data-bias check, ``methods.post_training_bias`` and
     ``predictor.model_name`` for model-bias); ``dataset``: S3 URI (or path) of the data;
     ``baseline`` (default none: suggest only): S3 URI (or path) of a baseline ``analysis.json``;
-    ``output`` (default ``s3://${DataBucket}/<pipeline>/<execution>/<step>``); ``on_failure``: the
-    state violations go to (default: a ``<name>: failed`` Fail state)."""
+    ``output`` (default ``s3://${DataBucket}/<pipeline>/<execution>/<step>``); ``model`` (model-bias
+    only, default none: the config's own ``predictor.model_name``): the model's name or a path to it;
+    ``on_failure``: the state violations go to (default: a ``<name>: failed`` Fail state)."""
     if check not in CHECKS:
         raise ValueError(f"check must be one of {', '.join(CHECKS)} (model-explainability is not available), "
                          f"got {check!r}")
     if baseline is not None and not (isinstance(baseline, str) and baseline):
         raise ValueError("baseline must be the S3 URI of a baseline analysis.json")
+    if model is not None and (check != "model-bias" or not (isinstance(model, str) and model)):
+        raise ValueError("model names the model of a model-bias check (a name or a path such as $.ModelName)")
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "check"
+    key = f"$.{result_key}"
+    var = _variable(slug)
+    prepare: dict[str, State] = {}
+    job_name = name
+    if model is not None:
+        job_name = f"{name}: analyse"
+        names_prep = {"read": f"{name}: read analysis config", "write": f"{name}: write analysis config"}
+        used = fmt(f"s3://${{DataBucket}}/tmp/{pipeline}/{{}}/{slug}/analysis_config.json", "$$.Execution.Name")
+        predictor = _jsonata_path(f"{result_key}.Predictor")
+        prepare[name] = pass_(parameters={**_uri("ModelName", model), **_uri("AnalysisConfig", analysis_config),
+                                          **_uri("UsedAnalysisConfig", used)},
+                              result_path=f"{key}.Predictor", comment=comment, next=names_prep["read"])
+        config = "$parse($states.result.Body)"
+        prepare[names_prep["read"]] = {
+            "Type": "Task", "QueryLanguage": "JSONata", "Resource": GET_OBJECT,
+            "Arguments": _s3_arguments(f"{predictor}.AnalysisConfig"),
+            "Assign": {f"{var}_config": f"{{% $merge([{config}, {{'predictor': $merge([{{}}, {config}.predictor, "
+                                        f"{{'model_name': {predictor}.ModelName}}])}}]) %}}"},
+            "Output": "{% $states.input %}", "Next": names_prep["write"]}
+        prepare[names_prep["write"]] = {
+            "Type": "Task", "QueryLanguage": "JSONata", "Resource": PUT_OBJECT,
+            "Arguments": {**_s3_arguments(f"{predictor}.UsedAnalysisConfig"), "Body": f"{{% $string(${var}_config) %}}",
+                          "ContentType": "application/json"},
+            "Output": "{% $states.input %}", "Next": job_name}
+        analysis_config = f"{key}.Predictor.UsedAnalysisConfig"
+        comment = None
     if output is None:
         template = f"s3://${{DataBucket}}/{pipeline}/{{}}/{slug}"
         output = fmt(template, "$$.Execution.Name")
@@ -142,14 +200,16 @@ def clarify_check_states(*, name: str, pipeline: str, analysis_config: str, data
         calculated = f"{output.rstrip('/')}/analysis.json"
     request = clarify_request(analysis_config_uri=analysis_config, dataset_uri=dataset, output_uri=output,
                               image_uri=image, instance_type=instance_type)
-    key = f"$.{result_key}"
     names = {"baselines": f"{name}: baselines", "analysis": f"{name}: read analysis",
              "baseline": f"{name}: read baseline", "choice": f"{name}: violations?",
              "found": f"{name}: violations found", "failed": f"{name}: failed", "passed": f"{name}: passed"}
     checking = baseline is not None and not skip_check
-    states: dict[str, State] = {name: processing_step(
+    states: dict[str, State] = {**prepare, job_name: processing_step(
         request=request, step_name=name, retry=retry, catch=catch, random_name=random_name,
         result_path=f"{key}.Job", comment=comment, next=names["baselines"])}
+    for prepared in prepare.values():   # the model's name and its config: failures take the step's path
+        if catch and prepared["Type"] == "Task":
+            prepared["Catch"] = _jsonata_catch(catch)
     parameters: dict[str, Any] = {}
     for field, value in (("CalculatedBaselineConstraints", calculated),
                          ("BaselineUsedForDriftCheckConstraints", baseline if baseline is not None else calculated),
@@ -160,7 +220,6 @@ def clarify_check_states(*, name: str, pipeline: str, analysis_config: str, data
                                        **({"next": names["analysis"]} if checking else after))
     if not checking:
         return states
-    var = _variable(slug)
     baselines = _jsonata_path(f"{result_key}.Baselines")
     violations = _VIOLATIONS.format(new=f"${var}_analysis", base="$parse($states.result.Body)",
                                     sections=f"['{CHECKS[check]}']")

@@ -163,6 +163,24 @@ def test_clarify_check_runs_a_processing_job_and_reads_both_analyses(tmp_path: P
     assert SAGEMAKER_IAM in explained and AWS_SDK in explained
 
 
+def test_model_bias_check_with_a_model_writes_its_analysis_config(tmp_path: Path, capsys) -> None:
+    definition = _pipeline(tmp_path, """\
+        - name: Check bias
+          type: clarify-check
+          check: model-bias
+          analysis_config: s3://${DataBucket}/code/demo/analysis_config.json
+          dataset: $.InputUri
+          model: $.ModelName
+        """)
+    statements, explained = _policy(tmp_path, capsys, definition)
+    _processing_job_sync(statements, "check-bias")
+    # supported-services-awssdk.html: the config is read (s3:GetObject) and this execution's copy written
+    # (s3:PutObject); both take their bucket from the state's input (JSONata), so any bucket.
+    assert statements["S3Read"]["Action"] == ["s3:GetObject"]
+    assert statements["S3Write"]["Action"] == ["s3:PutObject"]
+    assert AWS_SDK in explained
+
+
 def test_notebook_step_runs_a_training_job_in_the_distribution_image(tmp_path: Path, capsys) -> None:
     from sagemaker_sfn.iam import ArnContext
     from sagemaker_sfn.iam.sagemaker_execution import image_access

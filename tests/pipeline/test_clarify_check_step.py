@@ -45,6 +45,12 @@ def test_a_model_bias_check_compares_the_post_training_section(tmp_path: Path) -
           analysis_config: s3://${DataBucket}/code/demo/model_bias_config.json   # names predictor.model_name
           dataset: $.InputUri
           baseline: s3://${DataBucket}/code/demo/model_bias_analysis.json
+        - name: Check with the model made
+          type: clarify-check
+          check: model-bias
+          analysis_config: s3://${DataBucket}/code/demo/model_bias_config.json
+          dataset: $.InputUri
+          model: States.ArrayGetItem(States.StringSplit($.Model.ModelArn, '/'), 1)
         """)
     states = definition["States"]
     rule = states["Check model bias: read baseline"]["Assign"]
@@ -60,6 +66,8 @@ def test_a_model_bias_check_compares_the_post_training_section(tmp_path: Path) -
 @pytest.mark.parametrize("options, field, message", [
     ("dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json", "check", "missing"),
     ("check: data-bias\n  dataset: s3://b/d.csv", "analysis_config", "missing"),
+    ("check: data-bias\n  dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json\n  model: m", "model",
+     "model names the model of a model-bias check"),
     ("check: model-explainability\n  dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json", "check",
      "check must be one of data-bias"),
     ("check: data-bias\n  dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json\n  baseline: {constraints: x}",

@@ -149,3 +149,53 @@ def test_a_long_step_name_gives_short_distinct_variables() -> None:
     first, second = variables("Check " + "x" * 60 + " one"), variables("Check " + "x" * 60 + " two")
     assert all(len(v) <= 60 and v.startswith("clarify_Check_xxx") for v in first | second)
     assert first.isdisjoint(second)
+
+
+def test_a_model_given_writes_this_executions_analysis_config_first() -> None:
+    states = clarify_check_states(name="Bias", pipeline="p", analysis_config="s3://b/config.json", dataset="$.data",
+                                  result_key="Bias", check="model-bias", model="$.Model.Name", retry=None,
+                                  catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Notify"}],
+                                  on_failure="Notify", next="Next")
+    predictor = "$states.input.`Bias`.`Predictor`"
+    catch = [{"ErrorEquals": ["States.ALL"], "Next": "Notify",
+              "Output": "{% $merge([$states.input, {'error': $states.errorOutput}]) %}"}]
+    config = "$parse($states.result.Body)"
+    assert list(states)[:4] == ["Bias", "Bias: read analysis config", "Bias: write analysis config", "Bias: analyse"]
+    assert states["Bias"] == {"Type": "Pass", "Parameters": {
+        "ModelName.$": "$.Model.Name", "AnalysisConfig": "s3://b/config.json",
+        "UsedAnalysisConfig.$": "States.Format('s3://${DataBucket}/tmp/p/{}/Bias/analysis_config.json', $$.Execution.Name)"},
+        "ResultPath": "$.Bias.Predictor", "Next": "Bias: read analysis config"}
+    assert states["Bias: read analysis config"] == {
+        "Type": "Task", "QueryLanguage": "JSONata", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+        "Arguments": {"Bucket": f"{{% $substringBefore($substringAfter({predictor}.AnalysisConfig, 's3://'), '/') %}}",
+                      "Key": f"{{% $substringAfter($substringAfter({predictor}.AnalysisConfig, 's3://'), '/') %}}"},
+        "Assign": {"clarify_Bias_config": f"{{% $merge([{config}, {{'predictor': $merge([{{}}, {config}.predictor, "
+                                          f"{{'model_name': {predictor}.ModelName}}])}}]) %}}"},
+        "Output": "{% $states.input %}", "Next": "Bias: write analysis config", "Catch": catch}
+    uri = f"{predictor}.UsedAnalysisConfig"
+    assert states["Bias: write analysis config"] == {
+        "Type": "Task", "QueryLanguage": "JSONata", "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
+        "Arguments": {"Bucket": f"{{% $substringBefore($substringAfter({uri}, 's3://'), '/') %}}",
+                      "Key": f"{{% $substringAfter($substringAfter({uri}, 's3://'), '/') %}}",
+                      "Body": "{% $string($clarify_Bias_config) %}", "ContentType": "application/json"},
+        "Output": "{% $states.input %}", "Next": "Bias: analyse", "Catch": catch}
+    job = states["Bias: analyse"]["Parameters"]
+    assert job["ProcessingInputs"][0]["S3Input"]["S3Uri.$"] == "$.Bias.Predictor.UsedAnalysisConfig"
+    assert states["Bias: baselines"]["Parameters"]["ConfigFile.$"] == "$.Bias.Predictor.UsedAnalysisConfig"
+    # The merge keeps the config's predictor fields and sets model_name (a config without one gets it too).
+    for given in ({"label": "y", "predictor": {"model_name": "old", "instance_type": "ml.m5.xlarge"}}, {"label": "y"}):
+        merged = evaluate(states["Bias: read analysis config"]["Assign"]["clarify_Bias_config"][2:-2], field="Assign",
+                          bindings={"states": {"input": {"Bias": {"Predictor": {"ModelName": "m-1"}}},
+                                               "result": {"Body": json.dumps(given)}}})
+        assert merged == {**given, "predictor": {**given.get("predictor", {}), "model_name": "m-1"}}
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"model": "m"}, "model names the model of a model-bias check"),
+    ({"check": "model-bias", "model": "m",
+      "catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.a.b", "Next": "N"}]}, "a catcher's ResultPath"),
+])
+def test_model_option_errors(options: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        clarify_check_states(name="Bias", pipeline="p", analysis_config="s3://b/c", dataset="s3://b/d",
+                             result_key="Bias", **options)
