@@ -1,13 +1,13 @@
-"""The ``clarify-check`` step type (SageMaker Pipelines' ClarifyCheck step, data and model bias).
+"""The ``clarify-check`` step type (SageMaker Pipelines' ClarifyCheck step: data bias, model bias, model explainability).
 
 ```yaml
 - name: Check bias
   type: clarify-check
-  check: data-bias                          # or model-bias (the analysis config's predictor names the model)
+  check: data-bias                          # or model-bias / model-explainability (a model in the config's predictor)
   analysis_config: s3://${DataBucket}/code/demo/bias/analysis_config.json   # Clarify's analysis_config.json
   dataset: $.InputUri                       # S3 URI (or path) of the data
   baseline: s3://${DataBucket}/code/demo/bias/analysis.json   # optional: without it a baseline is only suggested
-  model: $.ModelName                        # model-bias only, optional: sets the config's predictor.model_name
+  model: $.ModelName                        # model checks, optional: sets the config's predictor.model_name
   skip_check: false                         # optional: true records the baselines without failing on violations
   output: s3://...                          # optional (default s3://${DataBucket}/<pipeline>/<execution>/<step>)
   image: ${ClarifyImageUri}                 # optional

@@ -1,4 +1,5 @@
-"""Bias checks (SageMaker Pipelines' ClarifyCheck step, DataBiasCheckConfig and ModelBiasCheckConfig) as a SageMaker Clarify
+"""Bias and explainability checks (SageMaker Pipelines' ClarifyCheck step: DataBiasCheckConfig,
+ModelBiasCheckConfig, ModelExplainabilityCheckConfig) as a SageMaker Clarify
 processing job: suggest a baseline, or check the analysis against a supplied one and fail on violations.
 
 The job is the Clarify analysis of :mod:`sagemaker_sfn.sagemaker.clarify` (seed 002: inputs
@@ -59,7 +60,40 @@ VIOLATIONS_ERROR = "ClarifyCheck.ViolationsFound"
 # [{value_or_threshold, metrics: [{name, description, value}]}]): SageMaker's DataBiasCheckConfig
 # (pre-training bias) and ModelBiasCheckConfig (post-training bias, the model named in the analysis
 # config's predictor.model_name, which Clarify serves on a shadow endpoint).
-CHECKS = {"data-bias": "pre_training_bias_metrics", "model-bias": "post_training_bias_metrics"}
+CHECKS = {"data-bias": "pre_training_bias_metrics", "model-bias": "post_training_bias_metrics",
+          "model-explainability": "explanations"}
+# Feature attribution drift (ModelExplainabilityCheckConfig), AWS's rule
+# (https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-model-monitor-model-attribution-drift-violations.html):
+# "For each label in the explanations section, the monitoring jobs calculate the nDCG score of its
+# global SHAP values in the baseline constraints file and in the job analysis results file
+# (analysis.json). If the score is less than 0.9, then a violation is logged" (label, metric_name
+# shap, constraint_check_type feature_attribution_drift_check). nDCG as scikit-learn's ndcg_score,
+# which the page links: the baseline's values are the relevances, the features ranked by the new
+# values, discount 1/log2(rank + 1). JSONata has no logarithm: log2 is computed by repeated squaring.
+NDCG_THRESHOLD = 0.9
+_ATTRIBUTION_VIOLATIONS = """(
+  $new := {new};
+  $base := {base};
+  $frac := function($y, $bit, $n) {{ $n = 0 ? 0 : ($z := $y * $y; $z >= 2 ? $bit + $frac($z / 2, $bit / 2, $n - 1)
+                                                              : $frac($z, $bit / 2, $n - 1)) }};
+  $log2 := function($x) {{ $x >= 2 ? 1 + $log2($x / 2) : $frac($x, 0.5, 40) }};
+  $dcg := function($order, $gains) {{ $sum($map($order, function($f, $i) {{ $lookup($gains, $f) / $log2($i + 2) }})) }};
+  [$keys($base.explanations.kernel_shap).(
+    $label := $;
+    $b := $lookup($base.explanations.kernel_shap, $label).global_shap_values;
+    $n := $lookup($new.explanations.kernel_shap, $label).global_shap_values;
+    $value := function($f) {{ ($v := $lookup($n, $f); $type($v) = 'number' ? $v : 0) }};
+    $features := $keys($b);
+    $byNew := $sort($features, function($x, $y) {{ $value($x) < $value($y) }});
+    $byBase := $sort($features, function($x, $y) {{ $lookup($b, $x) < $lookup($b, $y) }});
+    $ideal := $dcg($byBase, $b);
+    $score := $ideal = 0 ? 1 : $dcg($byNew, $b) / $ideal;
+    $score < {threshold} ? {{
+      'label': $label, 'metric_name': 'shap', 'constraint_check_type': 'feature_attribution_drift_check',
+      'description': 'nDCG ' & $string($round($score, 4)) & ' of the global SHAP values is below {threshold}'
+    }}
+  )]
+)"""
 GET_OBJECT = "arn:aws:states:::aws-sdk:s3:getObject"
 PUT_OBJECT = "arn:aws:states:::aws-sdk:s3:putObject"
 
@@ -157,12 +191,12 @@ def clarify_check_states(*, name: str, pipeline: str, analysis_config: str, data
     only, default none: the config's own ``predictor.model_name``): the model's name or a path to it;
     ``on_failure``: the state violations go to (default: a ``<name>: failed`` Fail state)."""
     if check not in CHECKS:
-        raise ValueError(f"check must be one of {', '.join(CHECKS)} (model-explainability is not available), "
-                         f"got {check!r}")
+        raise ValueError(f"check must be one of {', '.join(CHECKS)}, got {check!r}")
     if baseline is not None and not (isinstance(baseline, str) and baseline):
         raise ValueError("baseline must be the S3 URI of a baseline analysis.json")
-    if model is not None and (check != "model-bias" or not (isinstance(model, str) and model)):
-        raise ValueError("model names the model of a model-bias check (a name or a path such as $.ModelName)")
+    if model is not None and (check == "data-bias" or not (isinstance(model, str) and model)):
+        raise ValueError("model names the model of a model-bias or model-explainability check (a name or a path "
+                         "such as $.ModelName)")
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "check"
     key = f"$.{result_key}"
     var = _variable(slug)
@@ -221,8 +255,14 @@ def clarify_check_states(*, name: str, pipeline: str, analysis_config: str, data
     if not checking:
         return states
     baselines = _jsonata_path(f"{result_key}.Baselines")
-    violations = _VIOLATIONS.format(new=f"${var}_analysis", base="$parse($states.result.Body)",
-                                    sections=f"['{CHECKS[check]}']")
+    if check == "model-explainability":
+        violations = _ATTRIBUTION_VIOLATIONS.format(new=f"${var}_analysis", base="$parse($states.result.Body)",
+                                                    threshold=NDCG_THRESHOLD)
+        each = "label & ' ' & metric_name & ': ' & description"
+    else:
+        violations = _VIOLATIONS.format(new=f"${var}_analysis", base="$parse($states.result.Body)",
+                                        sections=f"['{CHECKS[check]}']")
+        each = "facet & '=' & facet_value & ' ' & metric_name & ': ' & description"
     states[names["analysis"]] = {"Type": "Task", "QueryLanguage": "JSONata", "Resource": GET_OBJECT,
                                  "Arguments": _s3_arguments(f"{baselines}.CalculatedBaselineConstraints"),
                                  "Assign": {f"{var}_analysis": "{% $parse($states.result.Body) %}"},
@@ -239,7 +279,7 @@ def clarify_check_states(*, name: str, pipeline: str, analysis_config: str, data
     if next is None:
         states[names["passed"]] = {"Type": "Pass", "End": True}
     cause = (f"'Clarify check ' & {_quote(repr(name))} & ' found violations of the baseline: ' & "
-             f"$join(${var}_violations.(facet & '=' & facet_value & ' ' & metric_name & ': ' & description), '; ')")
+             f"$join(${var}_violations.({each}), '; ')")
     states[names["found"]] = {
         "Type": "Pass", "QueryLanguage": "JSONata",
         "Output": f"{{% $merge([$states.input, {{'error': {{'Error': '{VIOLATIONS_ERROR}', 'Cause': {cause}}}}}]) %}}",

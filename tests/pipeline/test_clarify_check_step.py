@@ -47,9 +47,10 @@ def test_a_model_bias_check_compares_the_post_training_section(tmp_path: Path) -
           baseline: s3://${DataBucket}/code/demo/model_bias_analysis.json
         - name: Check with the model made
           type: clarify-check
-          check: model-bias
+          check: model-explainability
           analysis_config: s3://${DataBucket}/code/demo/model_bias_config.json
           dataset: $.InputUri
+          baseline: s3://${DataBucket}/code/demo/shap_analysis.json
           model: States.ArrayGetItem(States.StringSplit($.Model.ModelArn, '/'), 1)
         """)
     states = definition["States"]
@@ -67,8 +68,8 @@ def test_a_model_bias_check_compares_the_post_training_section(tmp_path: Path) -
     ("dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json", "check", "missing"),
     ("check: data-bias\n  dataset: s3://b/d.csv", "analysis_config", "missing"),
     ("check: data-bias\n  dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json\n  model: m", "model",
-     "model names the model of a model-bias check"),
-    ("check: model-explainability\n  dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json", "check",
+     "model names the model of a model-bias or model-explainability check"),
+    ("check: model-fairness\n  dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json", "check",
      "check must be one of data-bias"),
     ("check: data-bias\n  dataset: s3://b/d.csv\n  analysis_config: s3://b/c.json\n  baseline: {constraints: x}",
      "baseline", ""),

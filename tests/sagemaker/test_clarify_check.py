@@ -131,7 +131,7 @@ def test_skip_check_records_the_supplied_baseline_without_reading_it() -> None:
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"check": "model-explainability"}, "check must be one of data-bias, model-bias"),
+    ({"check": "model-fairness"}, "check must be one of data-bias, model-bias, model-explainability"),
     ({"baseline": ""}, "baseline must be the S3 URI"),
 ])
 def test_bad_options_are_refused(options: dict, message: str) -> None:
@@ -191,7 +191,7 @@ def test_a_model_given_writes_this_executions_analysis_config_first() -> None:
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"model": "m"}, "model names the model of a model-bias check"),
+    ({"model": "m"}, "model names the model of a model-bias or model-explainability check"),
     ({"check": "model-bias", "model": "m",
       "catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.a.b", "Next": "N"}]}, "a catcher's ResultPath"),
 ])
@@ -199,3 +199,40 @@ def test_model_option_errors(options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         clarify_check_states(name="Bias", pipeline="p", analysis_config="s3://b/c", dataset="s3://b/d",
                              result_key="Bias", **options)
+
+
+def _shap(values: dict) -> dict:
+    return {"version": "1.0", "explanations": {"kernel_shap": {"label0": {"global_shap_values": values,
+                                                                          "expected_value": 0.1}}}}
+
+
+def _ndcg(baseline: dict, now: dict) -> float:
+    """scikit-learn's ndcg_score([baseline], [now]) written out (no ties): gains are the baseline's values."""
+    import math
+
+    def dcg(order: list) -> float:
+        return sum(baseline[f] / math.log2(i + 2) for i, f in enumerate(order))
+    return dcg(sorted(baseline, key=lambda f: -now[f])) / dcg(sorted(baseline, key=lambda f: -baseline[f]))
+
+
+@pytest.mark.parametrize("now, flagged", [
+    ({"a": 0.5, "b": 0.3, "c": 0.1, "d": 0.05}, False),    # same ranking: nDCG 1
+    ({"a": 0.3, "b": 0.5, "c": 0.1, "d": 0.05}, False),    # the top two swapped: nDCG about 0.92
+    ({"a": 0.01, "b": 0.02, "c": 0.1, "d": 0.5}, True),    # reversed: nDCG about 0.62, below 0.9
+])
+def test_model_explainability_is_checked_by_the_ndcg_of_global_shap_values(now: dict, flagged: bool) -> None:
+    baseline = {"a": 0.6, "b": 0.4, "c": 0.1, "d": 0.05}
+    states = clarify_check_states(name="Bias", pipeline="p", analysis_config="s3://b/c", dataset="s3://b/d",
+                                  result_key="Bias", baseline="s3://b/a.json", check="model-explainability")
+    expression = states["Bias: read baseline"]["Assign"]["clarify_Bias_violations"][2:-2]
+    found = evaluate(expression, field="Assign", bindings={
+        "states": {"input": {}, "result": {"Body": json.dumps(_shap(baseline))}}, "clarify_Bias_analysis": _shap(now)})
+    score = _ndcg(baseline, now)
+    assert (score < 0.9) == flagged
+    if not flagged:
+        assert found == []
+        return
+    assert found == [{"label": "label0", "metric_name": "shap", "constraint_check_type": "feature_attribution_drift_check",
+                      "description": f"nDCG {round(score, 4)} of the global SHAP values is below 0.9"}]
+    assert "$join($clarify_Bias_violations.(label & ' ' & metric_name & ': ' & description), '; ')" in (
+        states["Bias: violations found"]["Output"])

@@ -7,8 +7,12 @@ Clarify's format, so a pipeline that reads ``analysis.json`` runs unchanged. Pos
 (``methods.post_training_bias``) needs the model's predictions: the real container serves the model
 named by ``predictor.model_name`` on a shadow endpoint; locally the caller passes ``predict``, the
 local model scoring the feature rows (:func:`sagemaker_sfn.local.sagemaker.processing`'s Clarify job
-loads it as the local batch transform does). SHAP explanations are not computed; the report says
-which requested methods were skipped.
+loads it as the local batch transform does). SHAP explanations (``methods.shap``) are XGBoost's
+exact TreeSHAP values (``pred_contribs``, in the model's margin space, where Clarify runs Kernel SHAP
+on the model's output) for built-in XGBoost models, written as Clarify's
+``explanations.kernel_shap.<label>`` (``global_shap_values``: the mean absolute SHAP value per
+feature, Clarify's default ``agg_method`` ``mean_abs``; ``expected_value``); the report says which
+requested methods were skipped.
 
 Metrics (facet *d* = the rows whose facet matches ``value_or_threshold``, *a* = all others; *q* =
 share of positive labels; *P* = label distribution):
@@ -348,12 +352,14 @@ def analyse(config: dict[str, Any], dataset_text: str,
     methods = requested_methods(config)
     post_methods, _ = requested_post_methods(config)
     predicted: list[int] | None = None
+    excluded = {_column(names, c, what="excluded_columns") for c in config.get("excluded_columns") or []}
+    keep = [i for i in range(len(names)) if i != label_index and i not in excluded]
+    features = ([names[i] for i in keep], [[row[i] for i in keep] for row in rows])
+    explanations = _explanations(config, predict, features)
     if post_methods:
         if predict is None:
             raise ClarifyConfigError("methods.post_training_bias needs a model: name it in predictor.model_name")
-        excluded = {_column(names, c, what="excluded_columns") for c in config.get("excluded_columns") or []}
-        keep = [i for i in range(len(names)) if i != label_index and i not in excluded]
-        scores = list(predict([names[i] for i in keep], [[row[i] for i in keep] for row in rows]))
+        scores = list(predict(*features))
         if len(scores) != len(rows):
             raise ClarifyConfigError(f"the model returned {len(scores)} predictions for {len(rows)} rows")
         threshold = float((config.get("predictor") or {}).get("probability_threshold", 0.5))
@@ -384,11 +390,33 @@ def analyse(config: dict[str, Any], dataset_text: str,
         facets[str(facet["name_or_index"])] = entries
     label = {"label": str(config["label"]), "label_value_or_threshold": ",".join(str(v) for v in label_values)}
     analysis: dict[str, Any] = {"version": "1.0"}
-    if methods or predicted is None:   # a model-bias analysis alone has no pre-training section
+    if explanations is not None:
+        analysis["explanations"] = explanations
+    if methods or (predicted is None and explanations is None):   # model analyses alone have no pre-training section
         analysis["pre_training_bias_metrics"] = {**label, "facets": facets}
     if predicted is not None:
         analysis["post_training_bias_metrics"] = {**label, "facets": post_facets}
     return analysis
+
+
+def _explanations(config: dict[str, Any], predict: Any, features: tuple[list[str], list[list[Any]]]
+                  ) -> dict[str, Any] | None:
+    """``explanations.kernel_shap`` for ``methods.shap`` (None when not requested): per label, the mean
+    absolute SHAP value of each feature and the expected value (the model's bias term)."""
+    if (config.get("methods") or {}).get("shap") is None or predict is None:
+        return None   # not requested, or no model named: reported as not computed
+    contributions = getattr(predict, "contributions", None)
+    if contributions is None:
+        raise ClarifyConfigError("methods.shap: the local stand-in explains built-in XGBoost models only "
+                                 "(TreeSHAP), named in predictor.model_name")
+    names, rows = features
+    values = contributions(names, rows)
+    if not values:
+        raise ClarifyConfigError("methods.shap: the dataset has no rows")
+    label = ((config.get("predictor") or {}).get("label_headers") or ["label0"])[0]
+    global_values = {name: sum(abs(row[i]) for row in values) / len(values) for i, name in enumerate(names)}
+    expected = sum(row[-1] for row in values) / len(values)
+    return {"kernel_shap": {str(label): {"global_shap_values": global_values, "expected_value": expected}}}
 
 
 def _json_number(value: float | None) -> float | None:
@@ -416,6 +444,10 @@ def report_markdown(analysis: dict[str, Any], *, skipped: Sequence[str] = ()) ->
                     value = "n/a" if metric["value"] is None else f"{metric['value']:.4f}"
                     lines.append(f"| {metric['description']} | {value} |")
                 lines.append("")
+    for label, entry in ((analysis.get("explanations") or {}).get("kernel_shap") or {}).items():
+        lines += [f"# SHAP values, label `{label}` (XGBoost TreeSHAP, mean absolute)", "", "| feature | value |", "|---|---|"]
+        ranked = sorted(entry["global_shap_values"].items(), key=lambda item: -item[1])
+        lines += [f"| {feature} | {value:.4f} |" for feature, value in ranked] + [""]
     if skipped:
         lines += ["## Not computed locally", ""] + [f"- {name}" for name in skipped] + [""]
     return "\n".join(lines)
@@ -448,15 +480,17 @@ def run_analysis(*, config_dir: Path, data_dir: Path, output_dir: Path,
     text = "".join(_with_newline(p.read_text(encoding="utf-8")) for p in files)
     post_methods, not_local = requested_post_methods(config)
     predict = None
-    if post_methods:
-        if not isinstance(config.get("predictor"), dict) or not (config["predictor"].get("model_name")):
-            raise ClarifyConfigError("methods.post_training_bias needs a model: name it in predictor.model_name")
+    has_model = isinstance(config.get("predictor"), dict) and bool(config["predictor"].get("model_name"))
+    if post_methods and not has_model:
+        raise ClarifyConfigError("methods.post_training_bias needs a model: name it in predictor.model_name")
+    if has_model and (post_methods or (config.get("methods") or {}).get("shap") is not None):
         if predictor is None:
             raise ClarifyConfigError("post-training bias needs the model's predictions, which this run cannot make")
         predict = predictor(config["predictor"])
     analysis = analyse(config, text, predict)
     methods = config.get("methods") or {}
-    skipped = [name for name in methods if name not in ("pre_training_bias", "post_training_bias", "report")]
+    computed = ("pre_training_bias", "post_training_bias", "report") + (("shap",) if "explanations" in analysis else ())
+    skipped = [name for name in methods if name not in computed]
     skipped += [f"post_training_bias: {name}" for name in not_local]
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / "analysis.json").write_text(json.dumps(analysis, indent=2) + "\n", encoding="utf-8")

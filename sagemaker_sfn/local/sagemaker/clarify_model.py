@@ -4,7 +4,8 @@ SageMaker Clarify serves the model on a shadow endpoint and sends it the dataset
 (``predictor``: ``model_name``, ``content_type`` and ``accept_type``, default ``text/csv``). Locally
 the model is loaded as the local batch transform loads it (:func:`.transform.load_model`: a built-in
 XGBoost model from its ``model.tar.gz`` in local S3, or an inference script) and scores the rows in
-one request.
+one request. SHAP values (``methods.shap``) come from XGBoost itself (``pred_contribs=True``, exact
+TreeSHAP) for built-in XGBoost models; Clarify's own are Kernel SHAP estimates on the model's output.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def parse_scores(body: bytes, accept: str) -> list[float]:
 def local_predictor(sm: LocalSageMaker, *, model_dir: Path
                     ) -> Callable[[dict[str, Any]], Callable[[list[str], list[list[Any]]], Sequence[float]]]:
     """For :func:`.clarify.run_analysis`: the config's ``predictor`` section -> a function scoring rows."""
-    from sagemaker_sfn.local.sagemaker.transform import load_model
+    from sagemaker_sfn.local.sagemaker.transform import XGBoostModel, load_model
 
     def make(section: dict[str, Any]) -> Callable[[list[str], list[list[Any]]], Sequence[float]]:
         name = section["model_name"]
@@ -66,5 +67,17 @@ def local_predictor(sm: LocalSageMaker, *, model_dir: Path
         def predict(names: list[str], rows: list[list[Any]]) -> list[float]:
             body = model.predict(_payload(names, rows, content_type), content_type, accept)
             return parse_scores(body, accept)
+
+        if isinstance(model, XGBoostModel):
+            def contributions(names: list[str], rows: list[list[Any]]) -> list[list[float]]:
+                """Exact TreeSHAP values per row (XGBoost's ``pred_contribs``: one column per feature,
+                then the bias, the expected value), in the model's margin space."""
+                import numpy as np
+                import xgboost as xgb
+
+                matrix = xgb.DMatrix(np.array([[float(v) for v in row] for row in rows]))
+                with model.lock:
+                    return model.booster.predict(matrix, pred_contribs=True).tolist()
+            predict.contributions = contributions   # type: ignore[attr-defined]
         return predict
     return make

@@ -1,4 +1,4 @@
-"""A model-bias clarify-check run for real by `run --local`: a `model` step creates the model from an
+"""Model-bias and model-explainability clarify-checks run for real by `run --local`: a `model` step creates the model from an
 XGBoost artifact in examples/, the check writes this execution's analysis config with the model's name
 (predictor.model_name), the local Clarify stand-in scores the dataset with that model, and the
 post-training metrics are compared with a baseline: a baseline they meet passes, a stricter one fails
@@ -121,3 +121,51 @@ def test_a_stricter_baseline_fails_the_step_naming_the_metrics(mb_project, capsy
                    if e["type"] == "TaskScheduled" and e["taskScheduledEventDetails"]["resource"] == "publish"]
     message = json.loads(published)["Message"]
     assert "ClarifyCheck.ViolationsFound" in message and "group=1 DPPL: Value" in message and " AD:" not in message
+
+
+EXPLAIN = PIPELINE.replace("check: model-bias", "check: model-explainability")
+
+
+def _explain_config(folder: Path, baseline_values: dict) -> None:
+    config = json.loads((folder / "analysis_config.json").read_text())
+    config["methods"] = {"shap": {"num_samples": 100, "agg_method": "mean_abs"}}
+    (folder / "analysis_config.json").write_text(json.dumps(config))
+    (folder / "baseline").mkdir(exist_ok=True)
+    (folder / "baseline" / "analysis.json").write_text(json.dumps({"version": "1.0", "explanations": {"kernel_shap": {
+        "label0": {"global_shap_values": baseline_values, "expected_value": 0.0}}}}))
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_model_explainability_writes_global_shap_values_and_checks_their_ranking(mb_project, capsys,
+                                                                                 reverse: bool) -> None:
+    project, _ = mb_project
+    (project / "asl_templates" / "mb.asl.json").write_text(json.dumps(
+        load_pipeline_text(project, EXPLAIN)))
+    folder = project / "examples" / "mb"
+    # The model leans on income far more than on group: a baseline ranking the same passes.
+    _explain_config(folder, {"group": 0.9, "income": 0.1} if reverse else {"group": 0.1, "income": 0.9})
+    code = main(["run", "mb", "--local", "--name", f"mx-{reverse}", "--json"])
+    summary = json.loads(capsys.readouterr().out)
+    stored = project / ".sfn-local" / f"mx-{reverse}" / "s3" / "sagemaker-sfn-local"
+    analysis = json.loads((stored / "mb" / f"mx-{reverse}" / "Check-model-bias" / "analysis.json").read_text())
+    explained = analysis["explanations"]["kernel_shap"]["label0"]
+    # XGBoost's own TreeSHAP, averaged in absolute value per feature (the label is not a feature).
+    rows = [line.split(",") for line in (folder / "data" / "data.csv").read_text().splitlines()]
+    booster = xgb.Booster()
+    with tarfile.open(folder / "model.tar.gz") as tar:
+        booster.load_model(bytearray(tar.extractfile("xgboost-model").read()))
+    contributions = booster.predict(xgb.DMatrix(np.array([[float(r[1]), float(r[2])] for r in rows])),
+                                    pred_contribs=True)
+    assert explained["global_shap_values"] == pytest.approx(
+        {"group": float(np.abs(contributions[:, 0]).mean()), "income": float(np.abs(contributions[:, 1]).mean())})
+    assert explained["expected_value"] == pytest.approx(float(contributions[:, 2].mean()))
+    assert explained["global_shap_values"]["income"] > explained["global_shap_values"]["group"]
+    if reverse:
+        assert code == 1 and summary["error"] == "mb.StepFailed"
+    else:
+        assert code == 0, summary
+
+
+def load_pipeline_text(project: Path, text: str) -> dict:
+    (project / "pipelines" / "mb.yaml").write_text(text, encoding="utf-8")
+    return load_pipeline(project / "pipelines" / "mb.yaml").definition
