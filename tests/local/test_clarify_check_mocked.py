@@ -120,3 +120,20 @@ def test_a_model_bias_check_compares_the_post_training_metrics(tmp_path: Path, c
     [(_, message)] = published(mock)
     assert "sex=F DPPL: Value -0.3 does not meet the constraint requirement (baseline 0.2)" in message["Message"]
     assert "DI:" not in message["Message"] and " CI:" not in message["Message"]
+
+
+def _shap(values: dict) -> str:
+    return json.dumps({"version": "1.0", "explanations": {"kernel_shap": {"label0": {"global_shap_values": values,
+                                                                                     "expected_value": 0.0}}}})
+
+
+@pytest.mark.parametrize("now, passed", [({"age": 0.5, "income": 0.2}, True), ({"age": 0.01, "income": 0.7}, False)])
+def test_a_model_explainability_check_compares_the_shap_ranking(tmp_path: Path, now: dict, passed: bool) -> None:
+    result, mock = _run(tmp_path, now=_shap(now), baseline=_shap({"age": 0.6, "income": 0.1}),
+                        check="model-explainability")
+    if passed:
+        assert result.status == "SUCCEEDED", result.cause
+        return
+    assert (result.status, result.error) == ("FAILED", "bias.StepFailed")
+    [(_, message)] = published(mock)
+    assert "label0 shap: nDCG" in message["Message"] and "is below 0.9" in message["Message"]
