@@ -268,6 +268,8 @@ def clarify_check_states(*, name: str, pipeline: str, analysis_config: str, data
                                  "Assign": {f"{var}_analysis": "{% $parse($states.result.Body) %}"},
                                  "Output": "{% $states.input %}", "Next": names["baseline"]}
     # Assign is evaluated after the result arrives, with the variables of earlier states bound.
+    # One line: asl-validator's JSONata pattern (^\{% .+ %\}$) does not match across line breaks.
+    violations = " ".join(violations.split())
     states[names["baseline"]] = {"Type": "Task", "QueryLanguage": "JSONata", "Resource": GET_OBJECT,
                                  "Arguments": _s3_arguments(f"{baselines}.BaselineUsedForDriftCheckConstraints"),
                                  "Assign": {f"{var}_violations": "{% " + violations + " %}"},
