@@ -33,6 +33,9 @@ IMAGES = {
     "ClarifyImageUri": ("clarify", "processing", "1.0", ""),
     # Published untagged: the SDK's model-monitor.json has the one version "" (image URI without ":").
     "ModelMonitorImageUri": ("model-monitor", "monitoring", "", ""),
+    # Notebook jobs (NotebookJobStep): the SDK's sagemaker-distribution.json, version 3.2.0; its tags
+    # are <version>-<processor> (image_uris._format_tag), the CPU image here.
+    "SageMakerDistributionImageUri": ("sagemaker-distribution", "inference", "3.2.0", "-cpu"),
 }
 
 

@@ -1,5 +1,6 @@
 """SageMaker built-in image URIs per region, for ``${XGBoostImageUri}``, ``${SKLearnImageUri}``,
-``${ClarifyImageUri}`` and ``${ModelMonitorImageUri}``, from the registry data AWS publishes with its SageMaker SDK.
+``${ClarifyImageUri}``, ``${ModelMonitorImageUri}`` and ``${SageMakerDistributionImageUri}`` (notebook
+jobs), from the registry data AWS publishes with its SageMaker SDK.
 
 Source (issue 10 item 7): the ``sagemaker-core`` package (the core of AWS's SageMaker Python SDK
 v3) ships ``sagemaker/core/image_uri_config/<framework>.json``, the data ``image_uris.retrieve``
@@ -29,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 REGISTRY_FILE = Path(__file__).with_name("image_registry.json")
-_IMAGES = ("XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "ModelMonitorImageUri")
+_IMAGES = ("XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "ModelMonitorImageUri",
+           "SageMakerDistributionImageUri")
 
 
 @cache

@@ -32,7 +32,8 @@ from sagemaker_sfn.constructs.sagemaker_role import PipelineSageMakerRole
 from sagemaker_sfn.errors import DefinitionError, UsageError
 from sagemaker_sfn.project import placeholders_in, state_machine_name_for, substitute_placeholders
 
-IMAGE_PLACEHOLDERS = ("XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "ModelMonitorImageUri")
+IMAGE_PLACEHOLDERS = ("XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "ModelMonitorImageUri",
+                      "SageMakerDistributionImageUri")
 _FUNCTION = re.compile(r"^(?P<pascal>[A-Z][A-Za-z0-9]*)FunctionArn$")
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 

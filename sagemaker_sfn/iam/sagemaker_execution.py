@@ -24,6 +24,7 @@ IMAGE_PLACEHOLDER_REPOSITORIES: dict[str, str] = {
     "${SKLearnImageUri}": "sagemaker-scikit-learn",
     "${ClarifyImageUri}": "sagemaker-clarify-processing",
     "${ModelMonitorImageUri}": "sagemaker-model-monitor-analyzer",
+    "${SageMakerDistributionImageUri}": "sagemaker-distribution-prod",
 }
 # Request fields that hold an image URI, in every SageMaker API the integrations call
 # (AlgorithmSpecification.TrainingImage, AppSpecification.ImageUri, PrimaryContainer.Image, ...).

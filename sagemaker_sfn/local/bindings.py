@@ -29,6 +29,7 @@ XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:
 SKLEARN_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 CLARIFY_IMAGE = "205585389593.dkr.ecr.us-east-1.amazonaws.com/sagemaker-clarify-processing:1.0"
 MODEL_MONITOR_IMAGE = "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
+DISTRIBUTION_IMAGE = "885854791233.dkr.ecr.us-east-1.amazonaws.com/sagemaker-distribution-prod:3.2.0-cpu"
 
 _FUNCTION = re.compile(r"^(?P<pascal>[A-Z][A-Za-z0-9]*)FunctionArn$")
 
@@ -67,6 +68,7 @@ def local_value(name: str, *, region: str = LOCAL_REGION, account: str = LOCAL_A
         "ClarifyImageUri": CLARIFY_IMAGE,
         "CacheTableName": LOCAL_CACHE_TABLE,
         "ModelMonitorImageUri": MODEL_MONITOR_IMAGE,
+        "SageMakerDistributionImageUri": DISTRIBUTION_IMAGE,
     }
     if name in fixed:
         return fixed[name]

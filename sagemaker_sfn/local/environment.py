@@ -35,7 +35,7 @@ from sagemaker_sfn.project import placeholders_in, substitute_placeholders
 EXAMPLES_DIR = "examples"
 CONVENTIONAL_PLACEHOLDERS = ("DataBucket", "SageMakerRoleArn", "FailureTopicArn", "CallbackQueueUrl",
                              "XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "CacheTableName",
-                             "ModelMonitorImageUri")
+                             "ModelMonitorImageUri", "SageMakerDistributionImageUri")
 CODE_PREFIX = "code/"
 
 
@@ -68,11 +68,13 @@ class LocalEnvironment:
         """Problems that would fail the run, found before any job starts, all of them: images and
         Lambdas with no local code (each with the bindings line to add), scripts missing from examples/."""
         from sagemaker_sfn.local.integrations.emr import emr_problems
+        from sagemaker_sfn.local.sagemaker.notebook import notebook_problems
 
-        return check_definition(definition, substitutions=self.substitutions, project_root=self.project_root,
-                                bucket=self.account.bucket, images=self.sagemaker.images,
-                                handlers=getattr(self.bindings, "lambdas", None),
-                                hint_file=getattr(self.bindings, "file_for_hints", None)) + emr_problems(definition)
+        return (check_definition(definition, substitutions=self.substitutions, project_root=self.project_root,
+                                 bucket=self.account.bucket, images=self.sagemaker.images,
+                                 handlers=getattr(self.bindings, "lambdas", None),
+                                 hint_file=getattr(self.bindings, "file_for_hints", None))
+                + emr_problems(definition) + notebook_problems(definition))
 
     def finish(self, result: Any = None) -> None:
         """Wait for background jobs, write each job's Describe response to ``run_dir/jobs/<job>/describe.json``

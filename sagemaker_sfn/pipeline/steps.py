@@ -345,11 +345,13 @@ from sagemaker_sfn.pipeline.emr_step import build_emr  # noqa: E402  (it reuses 
 from sagemaker_sfn.pipeline.function_step import build_function  # noqa: E402
 from sagemaker_sfn.pipeline.quality_check_step import build_quality_check  # noqa: E402
 from sagemaker_sfn.pipeline.clarify_check_step import build_clarify_check  # noqa: E402
+from sagemaker_sfn.pipeline.notebook_step import build_notebook  # noqa: E402
 
 BUILDERS["emr"] = build_emr
 BUILDERS["function"] = build_function
 BUILDERS["quality-check"] = build_quality_check
 BUILDERS["clarify-check"] = build_clarify_check
+BUILDERS["notebook"] = build_notebook
 
 # Types whose states never continue: `next`/`end` make no sense on them.
 TERMINAL_TYPES = {"choice", "succeed", "fail", "metric-gate"}

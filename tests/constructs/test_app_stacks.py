@@ -163,7 +163,8 @@ def test_each_pipeline_has_its_own_sagemaker_role_writing_only_its_prefixes(synt
     definition = load_pipeline(REPO / "pipelines" / f"{pipeline}.yaml").definition
     repositories = {"XGBoostImageUri": "sagemaker-xgboost", "SKLearnImageUri": "sagemaker-scikit-learn",
                     "ClarifyImageUri": "sagemaker-clarify-processing",
-                    "ModelMonitorImageUri": "sagemaker-model-monitor-analyzer"}
+                    "ModelMonitorImageUri": "sagemaker-model-monitor-analyzer",
+                    "SageMakerDistributionImageUri": "sagemaker-distribution-prod"}
     used = sorted(repo for name, repo in repositories.items() if name in placeholders_in(definition))
     assert resources.get("PullImages", []) == [f"arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/{r}"
                                                for r in used]

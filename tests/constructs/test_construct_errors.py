@@ -78,6 +78,7 @@ def test_image_uris_for_a_region() -> None:
         "ClarifyImageUri": "306415355426.dkr.ecr.us-west-2.amazonaws.com/sagemaker-clarify-processing:1.0",
         # sagemaker-python-sdk src/sagemaker/image_uri_config/model-monitor.json, us-west-2
         "ModelMonitorImageUri": "159807026194.dkr.ecr.us-west-2.amazonaws.com/sagemaker-model-monitor-analyzer",
+        "SageMakerDistributionImageUri": "542918446943.dkr.ecr.us-west-2.amazonaws.com/sagemaker-distribution-prod:3.2.0-cpu",
     }
 
 

@@ -14,7 +14,8 @@ import pytest
 from sagemaker_sfn.constructs.images import REGISTRY_FILE, image_regions, image_table, image_uri, image_uris, registry_source
 from tests.constructs.conftest import REPO
 
-PLACEHOLDERS = ("XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "ModelMonitorImageUri")
+PLACEHOLDERS = ("XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "ModelMonitorImageUri",
+                "SageMakerDistributionImageUri")
 
 
 def test_known_uris_for_a_region() -> None:
@@ -25,6 +26,8 @@ def test_known_uris_for_a_region() -> None:
         "ClarifyImageUri": "306415355426.dkr.ecr.us-west-2.amazonaws.com/sagemaker-clarify-processing:1.0",
         # Model Monitor's analyzer is published untagged (model-monitor.json's one version is "").
         "ModelMonitorImageUri": "159807026194.dkr.ecr.us-west-2.amazonaws.com/sagemaker-model-monitor-analyzer",
+        # sagemaker-distribution.json (notebook jobs), tagged <version>-<processor>.
+        "SageMakerDistributionImageUri": "542918446943.dkr.ecr.us-west-2.amazonaws.com/sagemaker-distribution-prod:3.2.0-cpu",
     }
     assert registry_source().startswith("sagemaker-core 2.")
 
@@ -75,6 +78,9 @@ def test_update_script_copies_the_images_from_a_sagemaker_core_wheel(tmp_path: P
         archive.writestr("sagemaker/core/image_uri_config/model-monitor.json", json.dumps({
             "scope": ["monitoring"], "versions": {"": {"registries": registries,
                                                       "repository": "sagemaker-model-monitor-analyzer"}}}))
+        archive.writestr("sagemaker/core/image_uri_config/sagemaker-distribution.json", json.dumps({
+            "scope": ["inference"], "versions": {"3.2.0": {"registries": registries,
+                                                          "repository": "sagemaker-distribution-prod"}}}))
     extracted = module.extract(wheel)
     assert extracted["source"].startswith("sagemaker-core 9.9.9, sagemaker/core/image_uri_config/")
     assert extracted["images"]["SKLearnImageUri"] == {

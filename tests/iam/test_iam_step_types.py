@@ -143,14 +143,17 @@ def test_quality_check_runs_a_processing_job(tmp_path: Path, capsys, check: str)
     assert SAGEMAKER_IAM in explained
 
 
-def test_clarify_check_runs_a_processing_job_and_reads_both_analyses(tmp_path: Path, capsys) -> None:
-    definition = _pipeline(tmp_path, """\
+@pytest.mark.parametrize("check", ["data-bias", "model-bias"])
+def test_clarify_check_runs_a_processing_job_and_reads_both_analyses(tmp_path: Path, capsys, check: str) -> None:
+    # model-bias: Clarify itself serves the analysis config's predictor.model_name on a shadow endpoint,
+    # as the SageMaker execution role; the state machine's own grants are the data-bias ones.
+    definition = _pipeline(tmp_path, f"""\
         - name: Check bias
           type: clarify-check
-          check: data-bias
-          analysis_config: s3://${DataBucket}/code/demo/analysis_config.json
+          check: {check}
+          analysis_config: s3://${{DataBucket}}/code/demo/analysis_config.json
           dataset: $.InputUri
-          baseline: s3://${DataBucket}/code/demo/analysis.json
+          baseline: s3://${{DataBucket}}/code/demo/analysis.json
         """)
     statements, explained = _policy(tmp_path, capsys, definition)
     _processing_job_sync(statements, "check-bias")
@@ -158,3 +161,50 @@ def test_clarify_check_runs_a_processing_job_and_reads_both_analyses(tmp_path: P
     assert statements["S3Read"] == {"Sid": "S3Read", "Effect": "Allow", "Action": ["s3:GetObject"],
                                     "Resource": ["arn:aws:s3:::*/*"]}
     assert SAGEMAKER_IAM in explained and AWS_SDK in explained
+
+
+def test_model_bias_check_with_a_model_writes_its_analysis_config(tmp_path: Path, capsys) -> None:
+    definition = _pipeline(tmp_path, """\
+        - name: Check bias
+          type: clarify-check
+          check: model-bias
+          analysis_config: s3://${DataBucket}/code/demo/analysis_config.json
+          dataset: $.InputUri
+          model: $.ModelName
+        """)
+    statements, explained = _policy(tmp_path, capsys, definition)
+    _processing_job_sync(statements, "check-bias")
+    # supported-services-awssdk.html: the config is read (s3:GetObject) and this execution's copy written
+    # (s3:PutObject); both take their bucket from the state's input (JSONata), so any bucket.
+    assert statements["S3Read"]["Action"] == ["s3:GetObject"]
+    assert statements["S3Write"]["Action"] == ["s3:PutObject"]
+    assert AWS_SDK in explained
+
+
+def test_notebook_step_runs_a_training_job_in_the_distribution_image(tmp_path: Path, capsys) -> None:
+    from sagemaker_sfn.iam import ArnContext
+    from sagemaker_sfn.iam.sagemaker_execution import image_access
+
+    definition = _pipeline(tmp_path, """\
+        - name: Explore
+          type: notebook
+          notebook: demo/explore.ipynb
+          parameters: {source: $.InputUri}
+        """)
+    statements, explained = _policy(tmp_path, capsys, definition)
+    # sagemaker-iam.html: createTrainingJob.sync (AddTags too: the notebook job's system tags, and
+    # Step Functions tags every job), the completion rule, and iam:PassRole for the job's role.
+    assert statements["SageMakerTrainingJobs"]["Action"] == [
+        "sagemaker:AddTags", "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:ListTags",
+        "sagemaker:StopTrainingJob"]
+    assert statements["SageMakerTrainingJobs"]["Resource"] == [
+        "arn:aws:sagemaker:us-east-1:111122223333:training-job/explore-*"]
+    assert statements["SageMakerJobCompletionEvents"]["Resource"] == [
+        "arn:aws:events:us-east-1:111122223333:rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule"]
+    assert statements["PassSageMakerExecutionRole"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
+    assert "S3Read" not in statements and "S3Write" not in statements   # the job reads and writes S3 itself
+    assert SAGEMAKER_IAM in explained
+    # The pipeline's SageMaker role pulls the SageMaker Distribution image (ECR repository in SageMaker's account).
+    assert image_access(definition, ctx=ArnContext(partition="aws", region="eu-west-1")).repositories == (
+        "arn:aws:ecr:eu-west-1:*:repository/sagemaker-distribution-prod",)

@@ -39,11 +39,14 @@ def test_happy_path_reads_the_return_value_by_path() -> None:
     result, mock = run_case("function-demo", "HappyPath")
     assert result.status == "SUCCEEDED", result.cause
     assert path_of(result) == ["Check data quality", "Check data quality: violations?", "Check data quality: baselines",
+                               "Check data bias", "Check data bias: baselines", "Check data bias: read analysis",
+                               "Check data bias: read baseline", "Check data bias: violations?",
                                "Summarize", "Summarize: write arguments", "Summarize: run",
                                "Summarize: read return value", "Record summary"]
     assert result.output["Summary"] == {
         "rows": 400, "target_mean": 12.245,
-        "drift_check_statistics": "s3://sagemaker-sfn-local/code/function-demo/baseline/statistics.json"}
+        "drift_check_statistics": "s3://sagemaker-sfn-local/code/function-demo/baseline/statistics.json",
+        "drift_check_bias": "s3://sagemaker-sfn-local/code/function-demo/bias/analysis.json"}
     assert result.output["DataQuality"]["Baselines"]["CalculatedConstraints"] == (
         "s3://sagemaker-sfn-local/function-demo/mocked/Check-data-quality/constraints.json")
     [write] = [c for c in mock.calls if c.state_name == "Summarize: write arguments"]
@@ -64,6 +67,16 @@ def test_data_quality_violations_fail_the_step_and_are_notified() -> None:
             and "CompletedWithViolations: Job completed successfully with 2 violations." in message["Message"]
             and "s3://sagemaker-sfn-local/function-demo/mocked/Check-data-quality/constraint_violations.json"
             in message["Message"])
+
+
+def test_data_bias_violations_fail_the_step_and_are_notified() -> None:
+    result, mock = run_case("function-demo", "DataBiasViolationsCaught")
+    assert (result.status, result.error) == ("FAILED", "function-demo.StepFailed")
+    assert path_of(result)[-4:] == ["Check data bias: violations?", "Check data bias: violations found",
+                                    "Notify failure: Check data bias", "Failed: Check data bias"]
+    [(state, message)] = published(mock)
+    assert "ClarifyCheck.ViolationsFound" in message["Message"]
+    assert "sex=F CI: Value 0.8 does not meet the constraint requirement (baseline 0.57)" in message["Message"]
 
 
 def test_a_failed_function_job_is_caught_and_notified() -> None:

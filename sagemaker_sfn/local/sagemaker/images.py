@@ -12,6 +12,8 @@ name, whatever the account, region or tag:
   (framework images)                 -> script mode: the step's ``sagemaker_program`` /
   ``sagemaker_submit_directory`` hyperparameters (training) or ContainerEntrypoint (processing);
 - ``sagemaker-clarify-processing``   -> the Clarify analysis (the partner's processing module);
+- ``sagemaker-distribution-prod``    -> notebook jobs (entry point ``amazon_sagemaker_scheduler``):
+  the notebook run with papermill (``notebook.py``);
 - anything else                      -> the ``images:`` section of a bindings file (paths relative to
   that file) or the project's image map, ``.sagemaker-sfn-images.json`` at the project root:
   ``{"<image URI or repository name>": "examples/path/to/train.py"}``; the script runs in script mode
@@ -44,6 +46,7 @@ BUILTIN_REPOSITORIES: dict[str, str] = {
     "huggingface-pytorch-training": "framework",
     "sagemaker-clarify-processing": "clarify",
     "sagemaker-model-monitor-analyzer": "model-monitor",   # local/sagemaker/model_monitor.py (a stand-in)
+    "sagemaker-distribution-prod": "notebook",   # notebook jobs: local/sagemaker/notebook.py (papermill)
 }
 
 LEGACY_XGBOOST = "xgboost"

@@ -209,8 +209,9 @@ def _tail(path: Path, *, chars: int = FAILURE_TAIL_CHARS) -> str:
 
 
 def _run_clarify(inputs: dict[str, tuple[Path, dict[str, Any]]], outputs: dict[str, tuple[Path, dict[str, Any]]],
-                 log_path: Path) -> None:
+                 log_path: Path, *, sm: LocalSageMaker, job_dir: Path) -> None:
     from sagemaker_sfn.local.sagemaker import clarify
+    from sagemaker_sfn.local.sagemaker.clarify_model import local_predictor
 
     missing = [name for name, found in (("input 'analysis_config'", "analysis_config" in inputs),
                                         ("input 'dataset'", "dataset" in inputs),
@@ -220,13 +221,16 @@ def _run_clarify(inputs: dict[str, tuple[Path, dict[str, Any]]], outputs: dict[s
                         " (InputName analysis_config and dataset, OutputName analysis_result)")
     try:
         analysis = clarify.run_analysis(config_dir=inputs["analysis_config"][0], data_dir=inputs["dataset"][0],
-                                        output_dir=outputs["analysis_result"][0])
+                                        output_dir=outputs["analysis_result"][0],
+                                        predictor=local_predictor(sm, model_dir=job_dir / "model"))
     except (clarify.ClarifyConfigError, ValueError, OSError) as exc:
         log_path.write_text(f"local Clarify analysis failed: {exc}\n", encoding="utf-8")
         raise JobFailed(f"AlgorithmError: {exc}") from None
-    facets = analysis["pre_training_bias_metrics"]["facets"]
-    log_path.write_text("local stand-in for SageMaker Clarify: pre-training bias metrics for facets "
-                        f"{', '.join(facets)} written to analysis.json and report.md\n", encoding="utf-8")
+    sections = [key for key in ("pre_training_bias_metrics", "post_training_bias_metrics") if key in analysis]
+    facets = dict.fromkeys(facet for key in sections for facet in analysis[key]["facets"])
+    log_path.write_text(f"local stand-in for SageMaker Clarify: {' and '.join(k.split('_bias')[0].replace('_', '-') for k in sections)} "
+                        f"bias metrics for facets {', '.join(facets)} written to analysis.json and report.md\n",
+                        encoding="utf-8")
 
 
 def create_processing_job(request: dict[str, Any], *, sm: LocalSageMaker) -> dict[str, Any]:
@@ -270,7 +274,7 @@ def create_processing_job(request: dict[str, Any], *, sm: LocalSageMaker) -> dic
         for local, _ in outputs.values():
             local.mkdir(parents=True, exist_ok=True)
         if code.kind == "clarify":
-            _run_clarify(inputs, outputs, log_path)
+            _run_clarify(inputs, outputs, log_path, sm=sm, job_dir=job_dir)
         elif code.kind == "model-monitor":
             from sagemaker_sfn.local.sagemaker.model_monitor_job import run_model_monitor
 

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sagemaker_sfn.local.sagemaker import failure, s3io, shapes
+from sagemaker_sfn.local.sagemaker import failure, notebook, s3io, shapes
 from sagemaker_sfn.local.sagemaker.context import JobFailed, LocalSageMaker
 
 KIND = "TrainingJob"
@@ -228,6 +228,8 @@ class _TrainingRun:
             legacy = ["--legacy"] if code.legacy else []   # the deprecated 0.72 image: its defaults
             return [self.sm.python, "-u", str(XGBOOST_TRAINER), *legacy], self.dir, xgboost_metric_definitions() + user_metrics
         self.user_code = True
+        if code.kind == "notebook" or notebook.is_notebook_job(self.request):
+            return self._notebook_command(image)
         if code.kind == "clarify":
             raise JobFailed("ClientError: the Clarify image runs processing jobs, not training jobs")
         hyperparameters = self._hyperparameters()
@@ -257,6 +259,17 @@ class _TrainingRun:
             if not key.startswith("sagemaker_"):
                 args += [f"--{key}", value.strip('"') if value.startswith('"') else value]
         return [self.sm.python, "-u", str(entry), *args], code_dir, user_metrics
+
+    def _notebook_command(self, image: str) -> tuple[list[str], Path, list[dict[str, str]]]:
+        """A notebook job (local/sagemaker/notebook.py): the runner standing in for the scheduler."""
+        if not notebook.is_notebook_job(self.request):
+            raise JobFailed(f"ClientError: image '{image}' runs notebook jobs: set AlgorithmSpecification."
+                            f"ContainerEntrypoint to [\"{notebook.ENTRY_POINT}\"] (the notebook step does)")
+        try:
+            self.site_packages = notebook.notebook_site(python=self.sm.python, log=self.log_path)
+        except notebook.NotebookPackagesMissing as exc:
+            raise JobFailed(f"ClientError: the notebook job needs papermill, nbclient and ipykernel locally: {exc}") from exc
+        return [self.sm.python, "-u", str(notebook.RUNNER)], self.dir, []
 
     def _fetch_source(self, submit: str, code_dir: Path) -> None:
         if not submit:

@@ -154,7 +154,8 @@ def test_check_lists_known_images_when_nothing_is_close(project: Path, tmp_path:
     assert problems == [
         "state 'Train', AlgorithmSpecification.TrainingImage: image '999.dkr.ecr.eu-west-1.amazonaws.com/acme/forecaster:3': "
         "no local equivalent for repository 'acme/forecaster' (known: huggingface-pytorch-training, pytorch-inference, "
-        "pytorch-training, sagemaker-clarify-processing, sagemaker-model-monitor-analyzer, sagemaker-mxnet, sagemaker-pytorch, sagemaker-scikit-learn, "
+        "pytorch-training, sagemaker-clarify-processing, sagemaker-distribution-prod, sagemaker-model-monitor-analyzer, "
+        "sagemaker-mxnet, sagemaker-pytorch, sagemaker-scikit-learn, "
         "sagemaker-tensorflow, sagemaker-xgboost, tensorflow-inference, tensorflow-training, xgboost); add under "
         'images: in sagemaker-sfn.bindings.yaml:\n      "999.dkr.ecr.eu-west-1.amazonaws.com/acme/forecaster:3": '
         "path/to/your/train.py"]
