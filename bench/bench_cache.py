@@ -45,8 +45,10 @@ def pipeline_runs(runs: int) -> None:
             env = {**os.environ, "SAGEMAKER_SFN_PROJECT": str(project), "PYTHONPATH": str(ROOT)}
             for name, sink in (("cold", cold), ("warm", warm)):
                 started = time.perf_counter()
+                # --approve: train-evaluate's approval gate would otherwise wait for a person.
                 done = subprocess.run([sys.executable, "-m", "sagemaker_sfn.cli", "run", "train-evaluate", "--local",
-                                       "--json", "--name", name], cwd=project, env=env, capture_output=True, text=True)
+                                       "--approve", "--json", "--name", name], cwd=project, env=env,
+                                      capture_output=True, text=True, timeout=600)
                 sink.append(time.perf_counter() - started)
                 status = json.loads(done.stdout.strip().splitlines()[-1])["status"] if done.stdout.strip() else "?"
                 if status != "SUCCEEDED":
