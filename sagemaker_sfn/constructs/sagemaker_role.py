@@ -80,6 +80,19 @@ class PipelineSageMakerRole(Construct):
                                              "ecr:BatchGetImage"],
                                     resources=repositories),
             ]
+        shadow: list[str] = []
+        if any(r.endswith("/sagemaker-clarify-processing") for r in images.repositories):
+            # A Clarify job given a model name serves it on a shadow endpoint it creates as this role.
+            # The operations, from "Configure a SageMaker Clarify processing job" (seed 002, RoleArn):
+            # ListTags (the job's tags go onto the shadow endpoint: AddTags), CreateEndpointConfig,
+            # CreateEndpoint, DescribeEndpoint, InvokeEndpoint. Clarify names the endpoint itself.
+            shadow = [stack.format_arn(service="sagemaker", resource=kind, resource_name="*")
+                      for kind in ("endpoint", "endpoint-config", "processing-job")]
+            statements.append(iam.PolicyStatement(
+                sid="ClarifyShadowEndpoint",
+                actions=["sagemaker:ListTags", "sagemaker:AddTags", "sagemaker:CreateEndpointConfig",
+                         "sagemaker:CreateEndpoint", "sagemaker:DescribeEndpoint", "sagemaker:InvokeEndpoint"],
+                resources=shadow))
         self.policy = iam.Policy(self, "Policy", statements=statements)
         self.policy.attach_to_role(self.role)
         acknowledge_wildcard_resources(
@@ -94,5 +107,10 @@ class PipelineSageMakerRole(Construct):
             self.policy, repositories,
             "Built-in images live in a SageMaker-owned account that differs per region; an image chosen at run "
             "time (or by an unknown placeholder) may come from any repository.")
+        if shadow:
+            acknowledge_wildcard_resources(
+                self.policy, shadow,
+                "SageMaker Clarify names its shadow endpoint (and its config) itself when a job is given a model; "
+                "ListTags reads the job's own tags. This account and region only.")
         acknowledge_wildcard_resources(self.policy, [job_logs],
                                        "SageMaker names each job's log group and stream under /aws/sagemaker/ itself.")

@@ -168,6 +168,18 @@ def test_each_pipeline_has_its_own_sagemaker_role_writing_only_its_prefixes(synt
     used = sorted(repo for name, repo in repositories.items() if name in placeholders_in(definition))
     assert resources.get("PullImages", []) == [f"arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/{r}"
                                                for r in used]
+    # A Clarify job given a model creates and calls a shadow endpoint as this role: seed 002 ("Configure
+    # a SageMaker Clarify processing job", RoleArn) lists ListTags, CreateEndpointConfig, CreateEndpoint,
+    # DescribeEndpoint and InvokeEndpoint. Only pipelines that run the Clarify image get them.
+    if "ClarifyImageUri" in placeholders_in(definition):
+        assert sorted(statements["ClarifyShadowEndpoint"]["Action"]) == [
+            "sagemaker:AddTags", "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig",
+            "sagemaker:DescribeEndpoint", "sagemaker:InvokeEndpoint", "sagemaker:ListTags"]
+        assert resources["ClarifyShadowEndpoint"] == sorted(
+            f"arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:{kind}/*"
+            for kind in ("endpoint", "endpoint-config", "processing-job"))
+    else:
+        assert "ClarifyShadowEndpoint" not in statements
     # The state machine passes exactly this role.
     [machine] = t.find_resources("AWS::StepFunctions::StateMachine").values()
     assert machine["Properties"]["DefinitionSubstitutions"]["SageMakerRoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
