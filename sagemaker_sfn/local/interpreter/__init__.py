@@ -112,9 +112,20 @@ def run_definition(definition: dict, execution_input: Any = None, *, state_machi
     # AWS links the first state's Entered event to 0, not to ExecutionStarted.
     scope = Scope(variables={}, clock=clock, cancel=CancelToken(), cursor=0,
                   query_language=definition.get("QueryLanguage", JSONPATH))
+    status, output, error, cause = run_to_end(engine, definition, execution_input, scope=scope, history=history)
+    return ExecutionResult(status=status, output=output if status == "SUCCEEDED" else None, error=error,
+                           cause=cause, history=list(history.events), name=name, execution_arn=execution_arn,
+                           state_machine_arn=state_machine_arn, start_date=start, stop_date=clock.now(),
+                           input=execution_input, map_runs=list(engine.__dict__.get("_map_runs", [])))
+
+
+def run_to_end(engine: Engine, program: dict[str, Any], state_input: Any, *, scope: Scope,
+               history: History) -> tuple[str, Any, str | None, str | None]:
+    """Run ``program`` to its end and record the execution's last event, as AWS does for each way an
+    execution ends; returns (status, output, error, cause). Shared by a first run and a redrive."""
     status, output, error, cause = "SUCCEEDED", None, None, None
     try:
-        output = engine.run_program(definition, execution_input, scope=scope)
+        output = engine.run_program(program, state_input, scope=scope)
         history.add("ExecutionSucceeded", previous=scope.cursor, executionSucceededEventDetails={
             "output": to_json(output), "outputDetails": {"truncated": False}})
     except TimedOut:
@@ -132,8 +143,4 @@ def run_definition(definition: dict, execution_input: Any = None, *, state_machi
         status, error, cause = "FAILED", exc.error, exc.cause
         details = {key: value for key, value in (("error", error), ("cause", cause)) if value is not None}
         history.add("ExecutionFailed", previous=len(history.events), executionFailedEventDetails=details)
-    return ExecutionResult(status=status, output=output if status == "SUCCEEDED" else None, error=error,
-                           cause=cause, history=list(history.events), name=name, execution_arn=execution_arn,
-                           state_machine_arn=state_machine_arn, start_date=start, stop_date=clock.now(),
-                           input=execution_input, map_runs=list(engine.__dict__.get("_map_runs", [])))
-
+    return status, output, error, cause

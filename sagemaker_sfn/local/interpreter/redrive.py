@@ -30,12 +30,10 @@ from typing import Any, Callable
 from sagemaker_sfn.errors import UsageError
 from sagemaker_sfn.local.clock import Clock, VirtualClock
 from sagemaker_sfn.local.integrations.base import Integration
-from sagemaker_sfn.local.interpreter import ExecutionResult
-from sagemaker_sfn.local.interpreter.engine import (JSONPATH, MAX_HISTORY_EVENTS, CancelToken, Cancelled, Engine,
-                                                    HistoryLimitExceeded, Scope, TimedOut)
-from sagemaker_sfn.local.interpreter.errors import StatesError
+from sagemaker_sfn.local.interpreter import ExecutionResult, run_to_end
+from sagemaker_sfn.local.interpreter.engine import (JSONPATH, MAX_HISTORY_EVENTS, CancelToken, Engine,
+                                                    Scope)
 from sagemaker_sfn.local.interpreter.history import History
-from sagemaker_sfn.local.interpreter.paths import to_json
 
 REDRIVABLE_DAYS = 14
 REDRIVABLE_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
@@ -146,26 +144,7 @@ def redrive_definition(definition: dict[str, Any], history: list[dict[str, Any]]
     scope = Scope(variables=variables, clock=clock, cancel=CancelToken(), cursor=redriven,
                   query_language=definition.get("QueryLanguage", JSONPATH))
     program = {**definition, "StartAt": state}
-    status, output, error, cause = "SUCCEEDED", None, None, None
-    try:
-        output = engine.run_program(program, state_input, scope=scope)
-        history_log.add("ExecutionSucceeded", previous=scope.cursor, executionSucceededEventDetails={
-            "output": to_json(output), "outputDetails": {"truncated": False}})
-    except TimedOut:
-        status = "TIMED_OUT"
-        history_log.add("ExecutionTimedOut", previous=len(history_log.events), executionTimedOutEventDetails={})
-    except HistoryLimitExceeded:
-        status, error = "FAILED", "States.Runtime"
-        cause = f"The execution reached the maximum number of events in its history ({MAX_HISTORY_EVENTS})"
-        history_log.add("ExecutionFailed", previous=len(history_log.events),
-                        executionFailedEventDetails={"error": error, "cause": cause})
-    except Cancelled:
-        status = "ABORTED"
-        history_log.add("ExecutionAborted", previous=len(history_log.events), executionAbortedEventDetails={})
-    except StatesError as exc:
-        status, error, cause = "FAILED", exc.error, exc.cause
-        details = {key: value for key, value in (("error", error), ("cause", cause)) if value is not None}
-        history_log.add("ExecutionFailed", previous=len(history_log.events), executionFailedEventDetails=details)
+    status, output, error, cause = run_to_end(engine, program, state_input, scope=scope, history=history_log)
     return ExecutionResult(status=status, output=output if status == "SUCCEEDED" else None, error=error,
                            cause=cause, history=list(history_log.events), name=execution_name,
                            execution_arn=execution_arn, state_machine_arn=state_machine_arn,
