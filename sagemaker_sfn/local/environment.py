@@ -29,7 +29,7 @@ from typing import Any
 
 from sagemaker_sfn.files import write_json_atomic
 from sagemaker_sfn.local.clock import Clock, RealClock
-from sagemaker_sfn.local.integrations.base import Integration
+from sagemaker_sfn.local.integrations.base import Integration, task_states
 from sagemaker_sfn.project import placeholders_in, substitute_placeholders
 
 EXAMPLES_DIR = "examples"
@@ -132,18 +132,6 @@ _FRAMEWORK_HINT = ("set the hyperparameters sagemaker_program (the script) and s
                    "(s3://${DataBucket}/code/<folder> or a .tar.gz)")
 
 
-def _task_states(states: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for name, state in states.items():
-        if not isinstance(state, dict):
-            continue
-        if state.get("Type") == "Task":
-            yield name, state
-        for branch in state.get("Branches", []) or []:
-            yield from _task_states(branch.get("States", {}))
-        for key in ("ItemProcessor", "Iterator"):
-            if isinstance(state.get(key), dict):
-                yield from _task_states(state[key].get("States", {}))
-
 
 def _static(params: Any) -> Any:
     """Parameters without their dynamic members (``Key.$`` paths, ``{% %}`` JSONata): only values
@@ -236,7 +224,7 @@ def check_definition(definition: dict[str, Any], *, substitutions: dict[str, str
         elif not resolved[1].is_file():
             problems.append(f"state '{state}': Lambda '{name}' is bound to {resolved[1]}, which does not exist")
 
-    for state, task in _task_states(filled.get("States", {})):
+    for state, task in task_states(filled.get("States", {})):
         resource = task.get("Resource")
         if not isinstance(resource, str) or resource.startswith("{%"):
             continue

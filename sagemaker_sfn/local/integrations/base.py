@@ -9,6 +9,7 @@ returns the task's raw result (for ``.sync`` SageMaker calls: the final Describe
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -81,3 +82,21 @@ class Integration(Protocol):
 
 class UnsupportedIntegration(TaskFailure):
     """Raised by a registry for a Resource no integration answers; surfaces as States.Runtime-like failure."""
+
+
+def task_states(states: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(name, state) of every Task in ``states`` (a definition's ``States``) and in the Parallel
+    branches and Map processors inside it, at any depth; malformed parts are skipped (the validator
+    reports them), so checks made before a run never fail on them."""
+    if not isinstance(states, dict):
+        return
+    for name, state in states.items():
+        if not isinstance(state, dict):
+            continue
+        if state.get("Type") == "Task":
+            yield name, state
+        for branch in state.get("Branches", []) or []:
+            yield from task_states(branch.get("States") if isinstance(branch, dict) else None)
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if isinstance(processor, dict):
+            yield from task_states(processor.get("States"))

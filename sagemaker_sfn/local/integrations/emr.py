@@ -26,11 +26,10 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sagemaker_sfn.local.integrations.base import TaskFailure, TaskRequest, UnsupportedIntegration
+from sagemaker_sfn.local.integrations.base import TaskFailure, TaskRequest, UnsupportedIntegration, task_states
 
 # spark-submit options that take a value (the first bare token after them is the application).
 _VALUE_OPTIONS = {"--master", "--deploy-mode", "--class", "--name", "--jars", "--packages", "--exclude-packages",
@@ -66,7 +65,7 @@ def emr_problems(definition: dict[str, Any], *, spark: bool | None = None) -> li
     """One line per EMR ``addStep`` state the local runner cannot run (see the module doc)."""
     spark = pyspark_available() if spark is None else spark
     problems = []
-    for name, state in _tasks(definition.get("States", {})):
+    for name, state in task_states(definition.get("States", {})):
         resource = state.get("Resource")
         if not (isinstance(resource, str) and ":elasticmapreduce:addStep" in resource):
             continue
@@ -81,20 +80,6 @@ def emr_problems(definition: dict[str, Any], *, spark: bool | None = None) -> li
             problems.append(f"state '{name}': the EMR step runs spark-submit, which {_NEEDS_SPARK}")
     return problems
 
-
-def _tasks(states: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    if not isinstance(states, dict):
-        return
-    for name, state in states.items():
-        if not isinstance(state, dict):
-            continue
-        if state.get("Type") == "Task":
-            yield name, state
-        for branch in state.get("Branches", []) or []:
-            yield from _tasks(branch.get("States") if isinstance(branch, dict) else None)
-        processor = state.get("ItemProcessor") or state.get("Iterator")
-        if isinstance(processor, dict):
-            yield from _tasks(processor.get("States"))
 
 
 class EmrIntegration:

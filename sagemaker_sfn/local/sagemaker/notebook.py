@@ -22,8 +22,9 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from sagemaker_sfn.local.integrations.base import task_states
 from sagemaker_sfn.local.sagemaker.requirements import cache_root, requirements_key
 
 ENTRY_POINT = "amazon_sagemaker_scheduler"
@@ -83,7 +84,7 @@ def notebook_site(*, python: str = sys.executable, log: Path | None = None) -> P
 def notebook_problems(definition: dict[str, Any]) -> list[str]:
     """One line per notebook-job state when the notebook packages are missing and cannot be installed
     (installing them here when they can be, so the run finds them)."""
-    names = [name for name, state in _tasks(definition.get("States")) if _runs_notebook(state)]
+    names = [name for name, state in task_states(definition.get("States")) if _runs_notebook(state)]
     if not names:
         return []
     try:
@@ -99,20 +100,6 @@ def _runs_notebook(state: dict[str, Any]) -> bool:
         return False
     return is_notebook_job(state.get("Parameters", state.get("Arguments")))
 
-
-def _tasks(states: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    if not isinstance(states, dict):
-        return
-    for name, state in states.items():
-        if not isinstance(state, dict):
-            continue
-        if state.get("Type") == "Task":
-            yield name, state
-        for branch in state.get("Branches", []) or []:
-            yield from _tasks(branch.get("States") if isinstance(branch, dict) else None)
-        processor = state.get("ItemProcessor") or state.get("Iterator")
-        if isinstance(processor, dict):
-            yield from _tasks(processor.get("States"))
 
 
 __all__ = ["ENTRY_POINT", "NotebookPackagesMissing", "is_notebook_job", "notebook_problems", "notebook_site"]
