@@ -10,7 +10,7 @@ answers and CloudWatch Logs. Both are the same data, so both are read into one
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -425,19 +425,6 @@ def is_execution_arn(text: str) -> bool:
     return text.startswith("arn:") and ":execution:" in text
 
 
-def iter_history(stepfunctions: Any, execution_arn: str) -> Iterator[dict[str, Any]]:
-    """Every GetExecutionHistory event, oldest first, across pages."""
-    from sagemaker_sfn.aws import call
-
-    request: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
-    while True:
-        page = call(stepfunctions.get_execution_history, **request)
-        yield from page["events"]
-        if not page.get("nextToken"):
-            return
-        request["nextToken"] = page["nextToken"]
-
-
 def load_deployed(execution_arn: str, *, session: Any, summary_only: bool = False) -> ExecutionRecord:
     """The record of a deployed execution, read through ``session`` (a boto3 session).
 
@@ -454,7 +441,9 @@ def load_deployed(execution_arn: str, *, session: Any, summary_only: bool = Fals
     except AwsError:  # older endpoints (and emulators) lack it: fall back to the machine
         described = call(stepfunctions.describe_state_machine, stateMachineArn=execution["stateMachineArn"])
         definition = parse_json(described.get("definition"))
-    events = _events_with_datetimes(list(iter_history(stepfunctions, execution_arn)))
+    from sagemaker_sfn.commands.history import iter_events   # GetExecutionHistory, every page
+
+    events = _events_with_datetimes(list(iter_events(stepfunctions, execution_arn)))
     region = execution_arn.split(":")[3]
     record = ExecutionRecord(
         source="deployed", name=execution["name"], execution_arn=execution_arn,
