@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "clear":
             doomed = {e.key for e in entries}
             cache.save_items([item for item in items if item["CacheKey"]["S"] not in doomed])
+            cache.prune()   # the objects only the cleared entries led to
     if args.action == "clear":
         print(f"cleared {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
     else:

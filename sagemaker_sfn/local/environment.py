@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ class LocalEnvironment:
     bindings: Any = None            # sagemaker_sfn.local.bindings.Bindings the run was given
     unbound: list[str] = field(default_factory=list)   # placeholders left literal (nothing binds them)
     cache_reporter: Any = None      # sagemaker_sfn.cache.report.CacheReporter when the definition caches steps
+    cache: Any = None               # sagemaker_sfn.cache.local.LocalCache when the definition caches steps
 
     def listen(self, on_event: Any) -> Any:
         """``on_event`` plus what the environment follows in the history (cache verdicts)."""
@@ -84,7 +86,8 @@ class LocalEnvironment:
         from sagemaker_sfn.local.sagemaker.endpoints import write_endpoint_records
 
         write_endpoint_records(self.sagemaker.store, target=self.run_dir / "endpoints")
-        copy_buckets(self.account.client("s3"), target=self.run_dir / "s3")
+        copy_buckets(self.account.client("s3"), target=self.run_dir / "s3",
+                     saved=self.cache.local_file if self.cache is not None else None)
 
     def summary_lines(self, result: Any = None) -> list[str]:
         """Best tuning job and metric, each training job's metric, where outputs (predictions) are."""
@@ -113,16 +116,31 @@ def write_job_records(store: Any, *, jobs_dir: Path) -> list[Path]:
     return written
 
 
-def copy_buckets(s3: Any, *, target: Path) -> int:
-    """Every object of every bucket to ``<target>/<bucket>/<key>``; returns how many."""
-    from sagemaker_sfn.local.sagemaker.s3io import get_file, list_keys
+def copy_buckets(s3: Any, *, target: Path, saved: Callable[[str, str, str], Path | None] | None = None) -> int:
+    """Every object of every bucket to ``<target>/<bucket>/<key>``; returns how many. ``saved(bucket,
+    key, etag)``: a file already holding that version of the object (the step cache's saved copy of
+    what it put back), copied from disk instead of read through S3 again."""
+    from sagemaker_sfn.local.sagemaker.s3io import get_file
 
     count = 0
     for bucket in (b["Name"] for b in s3.list_buckets().get("Buckets", [])):
-        for key in list_keys(s3, bucket, ""):
-            if not key.endswith("/"):
-                get_file(s3, bucket, key, target / bucket / key)
+        request = {"Bucket": bucket}
+        while True:
+            page = s3.list_objects_v2(**request)
+            for entry in page.get("Contents", []):
+                key = entry["Key"]
+                if key.endswith("/"):
+                    continue
+                local = saved(bucket, key, entry["ETag"]) if saved is not None else None
+                if local is not None:
+                    (target / bucket / key).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(local, target / bucket / key)
+                else:
+                    get_file(s3, bucket, key, target / bucket / key)
                 count += 1
+            if not page.get("IsTruncated"):
+                break
+            request["ContinuationToken"] = page["NextContinuationToken"]
     return count
 
 
@@ -425,7 +443,8 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
     from sagemaker_sfn.cache.local import local_cache
 
     with local_account(region=LOCAL_REGION, bucket=LOCAL_BUCKET) as account, buckets_on_first_use(region=LOCAL_REGION), \
-            local_cache(root=project_root, account=account, definition=definition, reuse=not no_cache) as cache:
+            local_cache(root=project_root, account=account, definition=definition, reuse=not no_cache,
+                        execution=run_dir.name) as cache:
         s3 = account.client("s3")
         filled = substitute_placeholders([definition, execution_input], substitutions, strict=False)
         create_buckets(s3, buckets_named_in(filled), region=account.region)
@@ -447,7 +466,7 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
                                        gate=gate)
         env = LocalEnvironment(substitutions=substitutions, integration=integration, clock=clock,
                                project_root=project_root, pipeline_name=pipeline_name, run_dir=run_dir,
-                               account=account, sagemaker=sm, bindings=bindings, unbound=unbound)
+                               account=account, sagemaker=sm, bindings=bindings, unbound=unbound, cache=cache)
         if cache is not None:
             from sagemaker_sfn.cache.local import reporter_for
 

@@ -49,3 +49,17 @@ def test_clear_deletes_only_the_selection(project, capsys) -> None:
 def test_step_needs_a_pipeline(project, capsys) -> None:
     assert main(["cache", "list", "--step", "Train"]) == 2
     assert "--step needs a PIPELINE" in capsys.readouterr().err
+
+
+def test_clear_deletes_the_saved_objects_only_the_cleared_entries_led_to(project, capsys) -> None:
+    saved = project / ".sfn-local" / "cache" / "s3" / "sagemaker-sfn-local"
+    index = {}
+    for run in ("run-a", "run-b"):
+        (saved / "te" / run).mkdir(parents=True)
+        (saved / "te" / run / "model.tar.gz").write_bytes(b"m")
+        index[f"te/{run}/model.tar.gz"] = {"etag": '"x"', "execution": run}
+    (project / ".sfn-local" / "cache" / "s3-index.json").write_text(json.dumps(index))
+    assert main(["cache", "clear", "te", "--step", "Train"]) == 0   # entry a, of execution run-a
+    assert not (saved / "te" / "run-a" / "model.tar.gz").exists()
+    assert (saved / "te" / "run-b" / "model.tar.gz").is_file()
+    assert set(json.loads((project / ".sfn-local" / "cache" / "s3-index.json").read_text())) == {"te/run-b/model.tar.gz"}
