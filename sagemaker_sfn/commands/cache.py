@@ -62,8 +62,52 @@ def run(args: argparse.Namespace) -> int:
             doomed = {e.key for e in entries}
             cache.save_items([item for item in items if item["CacheKey"]["S"] not in doomed])
             cache.prune()   # the objects only the cleared entries led to
+    if not entries:
+        _refuse_unknown_names(args, items)
     if args.action == "clear":
         print(f"cleared {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
     else:
         print(as_json(entries, now=now) if args.json else format_rows(entries, now=now))
     return 0
+
+
+def _refuse_unknown_names(args: argparse.Namespace, items: list) -> None:
+    """Nothing selected because PIPELINE or --step is misspelt: say so (a `clear` of a typo that
+    reported "cleared 0 entries" would let the next run reuse what the user meant to clear). Known
+    names: those of stored entries and, in a project, its pipelines and the steps their templates cache."""
+    from sagemaker_sfn.errors import UsageError
+    from sagemaker_sfn.suggest import did_you_mean
+
+    steps: dict[str, set[str]] = {}
+    for item in items:
+        steps.setdefault(item.get("StateMachine", {}).get("S", ""), set()).add(item.get("Step", {}).get("S", ""))
+    for name, cached in _project_pipelines().items():
+        steps.setdefault(name, set()).update(cached)
+    if args.pipeline and args.pipeline not in steps:
+        known = ", ".join(sorted(n for n in steps if n)) or "none"
+        raise UsageError(f"no pipeline named '{args.pipeline}' has cache entries or is in this project "
+                         f"(known: {known}){did_you_mean(args.pipeline, steps)}")
+    if args.pipeline and args.step and args.step not in steps[args.pipeline]:
+        known = ", ".join(sorted(s for s in steps[args.pipeline] if s)) or "none"
+        raise UsageError(f"pipeline '{args.pipeline}' caches no step named '{args.step}' "
+                         f"(cached steps: {known}){did_you_mean(args.step, steps[args.pipeline])}")
+
+
+def _project_pipelines() -> dict[str, set[str]]:
+    """The project's templates (asl_templates/) -> the steps each caches; {} outside a project."""
+    import json
+
+    from sagemaker_sfn.cache.transform import cached_steps
+    from sagemaker_sfn.project import TEMPLATE_SUFFIX, find_project_root, state_machine_name_for
+
+    found: dict[str, set[str]] = {}
+    folder = find_project_root() / "asl_templates"
+    for path in sorted(folder.glob(f"*{TEMPLATE_SUFFIX}")) if folder.is_dir() else []:
+        try:
+            found[state_machine_name_for(path)] = set(cached_steps(json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError):
+            continue   # an unreadable template names no steps; `validate` is where it is reported
+    pipelines = folder.parent / "pipelines"
+    for path in sorted(pipelines.glob("*.y*ml")) if pipelines.is_dir() else []:
+        found.setdefault(path.stem, set())
+    return found

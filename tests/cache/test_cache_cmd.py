@@ -63,3 +63,21 @@ def test_clear_deletes_the_saved_objects_only_the_cleared_entries_led_to(project
     assert not (saved / "te" / "run-a" / "model.tar.gz").exists()
     assert (saved / "te" / "run-b" / "model.tar.gz").is_file()
     assert set(json.loads((project / ".sfn-local" / "cache" / "s3-index.json").read_text())) == {"te/run-b/model.tar.gz"}
+
+
+def test_a_misspelt_pipeline_or_step_is_refused_not_cleared_silently(project, capsys) -> None:
+    assert main(["cache", "clear", "tee"]) == 2
+    err = capsys.readouterr().err
+    assert "no pipeline named 'tee' has cache entries or is in this project" in err and "did you mean 'te'?" in err
+    assert main(["cache", "clear", "te", "--step", "Trian"]) == 2
+    err = capsys.readouterr().err
+    assert "pipeline 'te' caches no step named 'Trian'" in err and "did you mean 'Train'?" in err
+    assert len(LocalCache(root=project).load_items()) == 3   # nothing was cleared
+
+
+def test_a_project_pipeline_without_entries_clears_nothing_quietly(project, capsys) -> None:
+    (project / "pipelines" / "fresh.yaml").write_text("name: fresh\n")
+    assert main(["cache", "clear", "fresh"]) == 0
+    assert capsys.readouterr().out.strip() == "cleared 0 entries"
+    assert main(["cache", "list", "fresh"]) == 0
+    assert capsys.readouterr().out.strip() == "no cache entries"
