@@ -11,7 +11,9 @@ import hashlib
 import json
 import math
 import random
+import re
 import threading
+from functools import lru_cache
 import uuid
 from typing import Any
 
@@ -128,6 +130,23 @@ def _to_plain(value: Any) -> Any:
     raise _Unsupported()
 
 
+_NAME = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@lru_cache(maxsize=4096)
+def _names_in(text: str) -> frozenset[str]:
+    return frozenset(_NAME.findall(text))
+
+
+def _referenced(text: str, bindings: dict[str, Any]) -> dict[str, Any]:
+    """The bindings the expression names (``$states``, ``$myVar``). Only they are converted to
+    jsonata-python's values: converting every workflow variable and the whole state input for each
+    expression was most of an expression's cost. Nothing reaches a variable without naming it, as
+    ``$eval`` is not available in Step Functions (UNSUPPORTED_FUNCTIONS)."""
+    names = _names_in(text)
+    return {name: value for name, value in bindings.items() if name in names}
+
+
 class _Unsupported(Exception):
     """A function or other non-JSON value came out of an expression."""
 
@@ -142,7 +161,7 @@ def evaluate(text: str, *, bindings: dict[str, Any], field: str) -> Any:
     except Exception as exc:
         raise states_error("jsonata_parse_error", expression=text, field=field, detail=exc) from None
     try:
-        raw = expression.evaluate(None, _to_jsonata(bindings))
+        raw = expression.evaluate(None, _to_jsonata(_referenced(text, bindings)))
     except StatesError:
         raise
     except Exception as exc:
