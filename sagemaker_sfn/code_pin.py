@@ -246,3 +246,15 @@ def stale_pins(definition: Any, code_dir: Path | str, *, bucket_token: str = DAT
         if now != pinned_dir:
             stale.append(StalePin(reference=reference, relative=relative, files=tuple(matched)))
     return stale
+
+
+def redrive_code_warning(stale: list[StalePin], *, folder: str = "examples") -> str | None:
+    """The warning a redrive prints when the project's code changed since the execution started
+    (None when it did not): a redrive runs the definition the execution started with (AWS
+    RedriveExecution), so its pinned code, not the change."""
+    if not stale:
+        return None
+    changed = ", ".join(s.describe(folder=folder) for s in stale)
+    return (f"warning: {changed} changed since this execution started; a redrive runs the code the execution "
+            "started with (its definition pins code/sha256-.../). To run the change, start a new execution "
+            "(cached steps are reused).")
