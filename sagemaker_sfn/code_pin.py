@@ -191,24 +191,28 @@ def pin_code(definition: Mapping[str, Any], code_dir: Path | str, *, bucket_toke
                       pins=pinner.result.pins, files=pinner.result.files)
 
 
-def pinned_references(definition: Any, *, bucket_token: str = DATA_BUCKET, prefix: str = CODE_PREFIX) -> set[str]:
-    """Every pinned reference (``sha256-<hash>/<rel>``, relative to the prefix) a definition names."""
-    uri = f"s3://{bucket_token}/{prefix}"
+def pinned_references(definition: Any, *, bucket_token: str | None = DATA_BUCKET,
+                      prefix: str = CODE_PREFIX) -> set[str]:
+    """Every pinned reference (``sha256-<hash>/<rel>``, relative to the prefix) a definition names.
+    ``bucket_token`` None: in any bucket (a deployed definition names the bucket itself)."""
+    bucket_pattern = "[^/]+" if bucket_token is None else re.escape(bucket_token)
+    uri = re.compile(rf"^s3://{bucket_pattern}/{re.escape(prefix)}")
     found: set[str] = set()
 
     def walk(value: Any, bucket: bool = False, key: str = "") -> None:
         if isinstance(value, str):
             text = value.strip('"')
-            if text.startswith(uri) and is_pinned(text[len(uri):]):
-                found.add(text[len(uri):])
+            if (match := uri.match(text)) and is_pinned(text[match.end():]):
+                found.add(text[match.end():])
             elif bucket and key in ("Prefix", "Key") and text.startswith(prefix) and is_pinned(text[len(prefix):]):
                 found.add(text[len(prefix):])
         elif isinstance(value, list):
             for item in value:
                 walk(item)
         elif isinstance(value, dict):
+            in_bucket = isinstance(value.get("Bucket"), str) if bucket_token is None else value.get("Bucket") == bucket_token
             for name, item in value.items():
-                walk(item, value.get("Bucket") == bucket_token, name)
+                walk(item, in_bucket, name)
 
     walk(definition)
     return found
@@ -231,7 +235,7 @@ class StalePin:
         return f"{folder}/{self.relative}* ({len(self.files)} file{'s' if len(self.files) > 1 else ''} now)"
 
 
-def stale_pins(definition: Any, code_dir: Path | str, *, bucket_token: str = DATA_BUCKET,
+def stale_pins(definition: Any, code_dir: Path | str, *, bucket_token: str | None = DATA_BUCKET,
                prefix: str = CODE_PREFIX) -> list[StalePin]:
     """The pinned references of ``definition`` that pinning ``code_dir`` now would pin differently
     (a script changed since the execution started), sorted by the reference's ``<rel>``."""
