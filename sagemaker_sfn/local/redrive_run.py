@@ -9,8 +9,9 @@ in-process account, so a run also writes, beside history.json::
 
 and a redrive puts them back (with the objects copied to ``s3/``) before continuing.
 
-As on AWS, a redrive runs the definition the execution started with (RedriveExecution: "the same
-state machine definition"), and that definition names its code pinned to content-addressed copies
+As on AWS, a redrive runs the definition the execution started with (API reference,
+RedriveExecution: "Redriven executions use the same state machine definition and execution ARN as
+the original execution attempt"), and that definition names its code pinned to content-addressed copies
 (``code/sha256-<hash>/...``, :mod:`sagemaker_sfn.code_pin`): they are put back from ``s3/`` (they are
 immutable), so the redriven states run the code of the first attempt even when ``examples/`` changed
 since; :func:`stale_code_warning` says so. The mutable ``code/`` copy and the pipeline's
