@@ -202,10 +202,11 @@ def run(args: argparse.Namespace) -> int:
     code_objects: dict[str, Path] = {}
     if previous is None and not args.mock_config:
         # The run executes (records, and caches against) the definition with its code pinned to
-        # content-addressed copies, as the CDK app deploys it (sagemaker_sfn.code_pin).
-        from sagemaker_sfn.local.environment import pin_local_code
+        # content-addressed copies of examples/ (local.environment.EXAMPLES_DIR, uploaded to code/),
+        # as the CDK app deploys it (sagemaker_sfn.code_pin).
+        from sagemaker_sfn.code_pin import pin_code
 
-        pinned = pin_local_code(loaded.definition, project_root=root)
+        pinned = pin_code(loaded.definition, root / "examples")
         loaded = dataclasses.replace(loaded, definition=pinned.definition)
         code_objects = pinned.objects
     execution_input = _read_input(args.input, default=None)

@@ -2,7 +2,7 @@
 
 :func:`open_local_environment` starts an in-process AWS account (moto), binds the definition's
 ``${...}`` placeholders to local values, uploads ``examples/`` to ``s3://<bucket>/code/`` (and the
-pinned, content-addressed copies the definition names, :func:`pin_local_code`) and
+pinned, content-addressed copies the definition names: ``code_objects``) and
 ``examples/<pipeline>/data/`` to ``s3://<bucket>/<pipeline>/input/`` (docs/CONVENTIONS.md), and
 yields a :class:`LocalEnvironment` whose ``integration`` answers the definition's Task states with
 local Lambda handlers, a local SageMaker and moto. Job subprocesses running user code reach the same
@@ -380,16 +380,6 @@ def summary_lines(store: Any, *, run_dir: Path) -> list[str]:
     return lines
 
 
-def pin_local_code(definition: dict[str, Any], *, project_root: Path) -> Any:
-    """The definition a local run executes, its ``s3://${DataBucket}/code/...`` references pinned to
-    content-addressed copies of ``examples/`` (:func:`sagemaker_sfn.code_pin.pin_code`, as the CDK
-    construct pins the deployed one), and the objects to upload (``open_local_environment(code_objects=)``).
-    A definition naming a literal bucket is left as it is."""
-    from sagemaker_sfn.code_pin import pin_code
-
-    return pin_code(definition, Path(project_root) / EXAMPLES_DIR)
-
-
 def _upload_examples(s3: Any, *, project_root: Path, bucket: str, pipeline_name: str,
                      code_objects: Mapping[str, Path]) -> None:
     from sagemaker_sfn.local.sagemaker.s3io import put_file
@@ -428,8 +418,9 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
     and is listed in ``env.unbound``. Every bucket the definition or the input names exists before
     the first state; any other exists from the first S3 call naming it (:mod:`.buckets`).
     ``no_cache`` (default False): a definition using the step cache starts with no entries.
-    ``code_objects`` (default none): pinned code to upload, key under ``code/`` -> file
-    (:attr:`sagemaker_sfn.code_pin.PinnedCode.objects`; see :func:`pin_local_code`).
+    ``code_objects`` (default none): pinned code to upload, key under ``code/`` -> file: the
+    ``objects`` of :func:`sagemaker_sfn.code_pin.pin_code` (``definition``, ``project_root/examples``),
+    whose ``definition`` is then the one to run, as ``run --local`` does.
     """
     from sagemaker_sfn.local.approval_gate import ApprovalGate, route_to_local
     from sagemaker_sfn.local.aws import LocalEndpoint, local_account

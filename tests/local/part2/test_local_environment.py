@@ -171,13 +171,13 @@ def test_check_refuses_the_clarify_image_for_training(project: Path, tmp_path: P
 
 
 def test_pinned_code_is_uploaded_and_checked_in_the_bucket(project: Path, tmp_path: Path) -> None:
-    from sagemaker_sfn.local.environment import pin_local_code
+    from sagemaker_sfn.code_pin import pin_code
 
     process = {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createProcessingJob.sync", "End": True,
                "Parameters": {"AppSpecification": {"ImageUri": "${SKLearnImageUri}"},
                               "ProcessingInputs": [{"InputName": "code", "S3Input": {
                                   "S3Uri": "s3://${DataBucket}/code/scripts/train.py"}}]}}
-    pinned = pin_local_code({"StartAt": "Process", "States": {"Process": process}}, project_root=project)
+    pinned = pin_code({"StartAt": "Process", "States": {"Process": process}}, project / "examples")
     [key] = pinned.objects
     assert key.startswith("sha256-") and key.endswith("/scripts/train.py")
     # A pinned copy that nobody uploaded (a redrive's, say, whose saved run is gone) is reported.
