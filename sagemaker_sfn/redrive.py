@@ -8,7 +8,9 @@ locally in :mod:`sagemaker_sfn.local.interpreter.redrive`.
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Any, TextIO
 
 from sagemaker_sfn.commands.history import TERMINAL, describe_event, iter_events
@@ -23,6 +25,28 @@ def redrive(stepfunctions: Any, execution_arn: str) -> dict[str, Any]:
     before = call(stepfunctions.describe_execution, executionArn=execution_arn)
     call(stepfunctions.redrive_execution, executionArn=execution_arn)
     return before
+
+
+def code_changed_warning(stepfunctions: Any, execution_arn: str, *, code_dir: Path) -> str | None:
+    """A warning when ``code_dir`` (the project's examples/) no longer matches the code the
+    execution's definition pins (code/sha256-<hash>/..., :mod:`sagemaker_sfn.code_pin`); None when it
+    does, when the definition pins nothing, or when the definition cannot be read.
+
+    The definition is the one the execution started with (DescribeStateMachineForExecution), the one
+    a redrive runs: "Redriven executions use the same state machine definition and execution ARN as
+    the original execution attempt" (AWS Step Functions API reference, RedriveExecution)."""
+    from sagemaker_sfn.aws import AwsError, call
+    from sagemaker_sfn.code_pin import redrive_code_warning, stale_pins
+
+    if not code_dir.is_dir():
+        return None
+    try:
+        described = call(stepfunctions.describe_state_machine_for_execution, executionArn=execution_arn)
+        definition = json.loads(described["definition"])
+    except (AwsError, KeyError, ValueError):
+        return None   # only a warning: never stops a redrive AWS accepted
+    # A deployed definition names the bucket itself, not ${DataBucket}.
+    return redrive_code_warning(stale_pins(definition, code_dir, bucket_token=None), folder=code_dir.name)
 
 
 def follow_redrive(stepfunctions: Any, execution_arn: str, *, before: dict[str, Any], poll_seconds: float,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -36,17 +37,19 @@ def pipeline_stack_name(stack_prefix: str, pipeline: str) -> str:
 class PipelineStack(cdk.Stack):
     """:param spec: the pipeline; :param prefix: the foundation's resource prefix;
     :param schedule: retraining cron (default None); :param existing_model_package_groups: groups
-    not to create because they exist (default none; ``"*"``: all)."""
+    not to create because they exist (default none; ``"*"``: all); :param code_dir: the folder
+    uploaded to code/, whose content-addressed copies the definition is pinned to (default None:
+    not pinned)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, spec: PipelineSpec, prefix: str,
                  schedule: str | None = None, existing_model_package_groups: tuple[str, ...] = (),
-                 **kwargs: Any) -> None:
+                 code_dir: Path | None = None, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         foundation = import_foundation(self, "Foundation", prefix=prefix)
         self.pipeline = SageMakerPipelineStateMachine(
             self, "Pipeline", definition=spec.definition, state_machine_name=spec.name,
             example_input=spec.example_input, foundation=foundation,
-            existing_model_package_groups=existing_model_package_groups)
+            existing_model_package_groups=existing_model_package_groups, code_dir=code_dir)
         self.triggers = PipelineTriggers(
             self, "Triggers", state_machine=self.pipeline.state_machine, pipeline=spec.name,
             example_input=self.pipeline.example_input, bucket=foundation.bucket,

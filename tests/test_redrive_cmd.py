@@ -3,7 +3,9 @@ moto 5.2.5 has no RedriveExecution)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 import boto3
 import pytest
@@ -32,6 +34,24 @@ AFTER = FIRST + [event(4, "ExecutionRedriven", executionRedrivenEventDetails={"r
                  event(7, "ExecutionSucceeded", executionSucceededEventDetails={})]
 
 
+def definition_response(definition: dict) -> dict:
+    return {"stateMachineArn": MACHINE, "name": "train-evaluate", "definition": json.dumps(definition),
+            "roleArn": "arn:aws:iam::123456789012:role/sfn", "updateDate": T0}
+
+
+def processing(uri: str) -> dict:
+    return {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createProcessingJob.sync", "End": True,
+            "Parameters": {"ProcessingInputs": [{"InputName": "code", "S3Input": {"S3Uri": uri}}]}}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    (tmp_path / "examples" / "train-evaluate").mkdir(parents=True)
+    (tmp_path / "examples" / "train-evaluate" / "evaluate.py").write_text("print('v1')\n")
+    monkeypatch.setenv("SAGEMAKER_SFN_PROJECT", str(tmp_path))
+    return tmp_path
+
+
 @pytest.fixture
 def stub(monkeypatch):
     client = boto3.client("stepfunctions", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
@@ -42,9 +62,11 @@ def stub(monkeypatch):
     stubber.assert_no_pending_responses()
 
 
-def test_redrive_and_follow_prints_only_the_redriven_events(stub, capsys) -> None:
+def test_redrive_and_follow_prints_only_the_redriven_events(stub, project, capsys) -> None:
     stub.add_response("describe_execution", describe("FAILED", 0), {"executionArn": ARN})
     stub.add_response("redrive_execution", {"redriveDate": T0}, {"executionArn": ARN})
+    stub.add_response("describe_state_machine_for_execution", definition_response({"StartAt": "A", "States": {}}),
+                      {"executionArn": ARN})
     stub.add_response("get_execution_history", {"events": FIRST}, {"executionArn": ARN, "maxResults": 1000})
     stub.add_response("describe_execution", describe("FAILED", 0), {"executionArn": ARN})   # not yet visible
     stub.add_response("get_execution_history", {"events": FIRST}, {"executionArn": ARN, "maxResults": 1000})
@@ -63,3 +85,38 @@ def test_aws_refusal_is_reported_with_its_reason(stub, capsys) -> None:
                           service_message="Execution is SUCCEEDED and cannot be redriven.", http_status_code=400)
     assert main(["redrive", ARN]) == 1
     assert "ExecutionNotRedrivable: Execution is SUCCEEDED and cannot be redriven." in capsys.readouterr().err
+
+
+def test_a_script_changed_since_the_execution_started_is_named(stub, project, capsys) -> None:
+    from sagemaker_sfn.code_pin import pin_code
+
+    # The execution's definition as deployed: the code pinned, the bucket's own name filled in.
+    pinned = pin_code({"StartAt": "Evaluate", "States": {"Evaluate": processing(
+        "s3://${DataBucket}/code/train-evaluate/evaluate.py")}}, project / "examples").definition
+    deployed = json.loads(json.dumps(pinned).replace("${DataBucket}", "sagemaker-sfn-data-1a2b"))
+    (project / "examples" / "train-evaluate" / "evaluate.py").write_text("print('v2')\n")
+    stub.add_response("describe_execution", describe("FAILED", 0), {"executionArn": ARN})
+    stub.add_response("redrive_execution", {"redriveDate": T0}, {"executionArn": ARN})
+    stub.add_response("describe_state_machine_for_execution", definition_response(deployed), {"executionArn": ARN})
+    assert main(["redrive", ARN]) == 0
+    err = capsys.readouterr().err
+    assert ("warning: examples/train-evaluate/evaluate.py changed since this execution started; a redrive runs the "
+            "code the execution started with") in err
+    assert "start a new execution" in err
+
+
+def test_unchanged_code_or_an_unreadable_definition_warns_nothing(stub, project, capsys) -> None:
+    from sagemaker_sfn.code_pin import pin_code
+
+    pinned = pin_code({"StartAt": "Evaluate", "States": {"Evaluate": processing(
+        "s3://${DataBucket}/code/train-evaluate/evaluate.py")}}, project / "examples").definition
+    stub.add_response("describe_execution", describe("FAILED", 0), {"executionArn": ARN})
+    stub.add_response("redrive_execution", {"redriveDate": T0}, {"executionArn": ARN})
+    stub.add_response("describe_state_machine_for_execution", definition_response(pinned), {"executionArn": ARN})
+    assert main(["redrive", ARN]) == 0
+    stub.add_response("describe_execution", describe("FAILED", 1), {"executionArn": ARN})
+    stub.add_response("redrive_execution", {"redriveDate": T0}, {"executionArn": ARN})
+    stub.add_client_error("describe_state_machine_for_execution", service_error_code="AccessDeniedException",
+                          service_message="not allowed", http_status_code=400)
+    assert main(["redrive", ARN]) == 0
+    assert "warning" not in capsys.readouterr().err

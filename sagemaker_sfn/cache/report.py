@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sagemaker_sfn.cache.transform import step_of
+from sagemaker_sfn.code_pin import CODE_PREFIX, is_pinned
 
 LOGGER = logging.getLogger("sagemaker_sfn.local.cache")
 
@@ -48,8 +49,21 @@ def execution_name(arn: str | None) -> str:
     return (arn or "?").rsplit(":", 1)[-1]
 
 
-def changes(current: dict[str, Any], previous: dict[str, Any], *, input_labels: list[str]) -> list[str]:
-    """What differs between two entries' components: request pieces and inputs' content."""
+def _pinned_code(where: Any) -> str | None:
+    """``train-evaluate/evaluate.py (now code/sha256-.../)`` for an input listed at a pinned code
+    prefix (sagemaker_sfn.code_pin), else None."""
+    prefix = where.get("Prefix") if isinstance(where, dict) else None
+    if not isinstance(prefix, str) or not prefix.startswith(CODE_PREFIX) or not is_pinned(prefix[len(CODE_PREFIX):]):
+        return None
+    pinned_dir, _, relative = prefix[len(CODE_PREFIX):].partition("/")
+    return f"{relative} (now {CODE_PREFIX}{pinned_dir}/)"
+
+
+def changes(current: dict[str, Any], previous: dict[str, Any], *, input_labels: list[str],
+            input_prefixes: list[Any] = ()) -> list[str]:
+    """What differs between two entries' components: request pieces and inputs' content.
+    ``input_prefixes``: this run's listed ``{Bucket, Prefix}`` per input (default unknown), so that
+    a pinned code input is named by its script."""
     now_request, then_request = current.get("request", {}), previous.get("request", {})
     out = []
     for label in sorted(set(now_request) | set(then_request)):
@@ -68,8 +82,11 @@ def changes(current: dict[str, Any], previous: dict[str, Any], *, input_labels: 
         then = then_inputs[index] if index < len(then_inputs) else None
         if now != then:
             label = input_labels[index] if index < len(input_labels) else f"input {index + 1}"
+            code = _pinned_code(input_prefixes[index]) if index < len(input_prefixes) else None
             if isinstance(now, str) and now.startswith("over "):
                 out.append(f"{label} holds {now.split(':')[0]} (more than one listing page): never reused")
+            elif code is not None:
+                out.append(f"the code under {label} changed: {code}")
             else:
                 out.append(f"content under {label} changed")
     return out
@@ -79,6 +96,7 @@ def changes(current: dict[str, Any], previous: dict[str, Any], *, input_labels: 
 class _Step:
     components: dict[str, Any] = field(default_factory=dict)
     inputs: dict[int, Any] = field(default_factory=dict)
+    prefixes: list[Any] = field(default_factory=list)   # each input's {Bucket, Prefix} as listed
     item: dict[str, Any] | None = None
     looked_up: bool = False
     failed: str | None = None
@@ -122,6 +140,7 @@ class CacheReporter:
         values = {name.rsplit("_", 1)[-1]: _parse(value) for name, value in assigned.items()}
         if kind == "key":
             state.components = values.get("c") or {}
+            state.prefixes = values.get("in") if isinstance(values.get("in"), list) else []
         elif kind == "input":
             for name, value in values.items():
                 if name.startswith("d") and name[1:].isdigit():
@@ -175,7 +194,8 @@ class CacheReporter:
         previous = self.previous(step, self.state_machine)
         if previous is None:
             return "cache miss: no earlier result of this step is stored"
-        changed = changes(current, previous, input_labels=self.input_labels.get(step, []))
+        changed = changes(current, previous, input_labels=self.input_labels.get(step, []),
+                          input_prefixes=state.prefixes)
         if not changed:
             return "cache miss: an earlier entry exists but its key differs (a cache format change?)"
         return "cache miss: " + "; ".join(changed)

@@ -11,7 +11,10 @@ Redrive a Step Functions execution that FAILED, TIMED_OUT or was ABORTED in the 
 continues from the state that did not finish, with the same definition and input; states that
 succeeded are not run again, and its history continues after an ExecutionRedriven event.
 
-Fix the cause first (a script uploaded again, data, a quota): the definition itself cannot change.
+Fix the cause first (data, a quota, a permission): the definition itself cannot change, and it names
+its code content-addressed (code/sha256-<hash>/...), so a redrive runs the code the execution
+started with. When the project's examples/ changed since, a warning names the files: to run a
+changed script, start a new execution (cached steps are reused).
 For a local run use `sagemaker-sfn run PIPELINE --local --redrive EXECUTION`.
 
 exit status: without --wait 0 once redriven; with --wait 0 SUCCEEDED, 1 FAILED, 3 TIMED_OUT,
@@ -37,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from sagemaker_sfn.aws import client
     from sagemaker_sfn.errors import UsageError
     from sagemaker_sfn.outcomes import exit_code_for
-    from sagemaker_sfn.redrive import follow_redrive, redrive
+    from sagemaker_sfn.project import find_project_root
+    from sagemaker_sfn.redrive import code_changed_warning, follow_redrive, redrive
 
     if ":execution:" not in args.execution_arn:
         raise UsageError(f"{args.execution_arn} is not an execution ARN "
@@ -45,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
     stepfunctions = client("stepfunctions", region=args.region, profile=args.profile)
     before = redrive(stepfunctions, args.execution_arn)
     print(f"redriven {args.execution_arn} (was {before['status']}, redrive {before.get('redriveCount', 0) + 1})")
+    warning = code_changed_warning(stepfunctions, args.execution_arn, code_dir=find_project_root() / "examples")
+    if warning:
+        print(warning, file=sys.stderr)
     if not args.wait:
         return 0
     status = follow_redrive(stepfunctions, args.execution_arn, before=before, poll_seconds=args.poll, out=sys.stdout)

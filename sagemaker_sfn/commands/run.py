@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import sys
 import time
@@ -198,6 +199,16 @@ def run(args: argparse.Namespace) -> int:
     name = args.state_machine_name or loaded.name
     _refuse_invalid(loaded.definition, source=str(loaded.path))
     previous = _previous_run(args, root=root, name=name)
+    code_objects: dict[str, Path] = {}
+    if previous is None and not args.mock_config:
+        # The run executes (records, and caches against) the definition with its code pinned to
+        # content-addressed copies of examples/ (local.environment.EXAMPLES_DIR, uploaded to code/),
+        # as the CDK app deploys it (sagemaker_sfn.code_pin).
+        from sagemaker_sfn.code_pin import pin_code
+
+        pinned = pin_code(loaded.definition, root / "examples")
+        loaded = dataclasses.replace(loaded, definition=pinned.definition)
+        code_objects = pinned.objects
     execution_input = _read_input(args.input, default=None)
     if execution_input is None:
         execution_input = _default_input(args.target, root=root, name=loaded.name)
@@ -233,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
                                                           execution_name=execution_name, run_dir=run_dir,
                                                           on_event=recorder, bindings=bindings,
                                                           no_cache=args.no_cache, previous=previous,
-                                                          approve=args.approve)
+                                                          approve=args.approve, code_objects=code_objects)
         except KeyboardInterrupt:
             return _record_interrupted(recorder, run_dir=run_dir, name=execution_name, args=args)
         real_seconds = time.monotonic() - started
@@ -399,7 +410,8 @@ def _run_mocked(definition: dict[str, Any], execution_input: Any, *, args: argpa
 
 def _run_real(definition: dict[str, Any], execution_input: Any, *, root: Path, name: str, execution_name: str,
               run_dir: Path, on_event: Any, bindings: Any = None, no_cache: bool = False,
-              previous: Any = None, approve: bool = False) -> tuple[Any, list[str]]:
+              previous: Any = None, approve: bool = False,
+              code_objects: dict[str, Path] | None = None) -> tuple[Any, list[str]]:
     from sagemaker_sfn.errors import UsageError
     from sagemaker_sfn.local.interpreter import run_definition
 
@@ -410,11 +422,19 @@ def _run_real(definition: dict[str, Any], execution_input: Any, *, root: Path, n
                          f"imported: {exc}); run with --mock-config FILE --test-case NAME to mock the tasks") from exc
     with open_local_environment(project_root=root, pipeline_name=name, run_dir=run_dir, definition=definition,
                                 bindings=bindings, execution_input=execution_input, no_cache=no_cache,
-                                approve=approve) as env:
+                                approve=approve, code_objects=code_objects) as env:
         if env.unbound:
             from sagemaker_sfn.local.bindings import unbound_warning
 
             print(unbound_warning(env.unbound, hint_file=env.bindings.file_for_hints), file=sys.stderr)
+        if previous is not None:
+            from sagemaker_sfn.local.redrive_run import restore_run_state, stale_code_warning
+
+            # First, so the checks below find the first attempt's pinned code in the bucket.
+            restore_run_state(env, previous)
+            warning = stale_code_warning(previous.definition, project_root=root)
+            if warning:
+                print(warning, file=sys.stderr)
         problems = env.check(definition)
         if problems:
             listing = "\n".join(f"  {p}" for p in problems)
@@ -425,9 +445,7 @@ def _run_real(definition: dict[str, Any], execution_input: Any, *, root: Path, n
         try:
             if previous is not None:
                 from sagemaker_sfn.local.interpreter.redrive import redrive_definition
-                from sagemaker_sfn.local.redrive_run import restore_run_state
 
-                restore_run_state(env, previous)
                 result = redrive_definition(definition, previous.history, state_machine_name=name,
                                             execution_name=execution_name, integration=env.integration, clock=env.clock,
                                             on_event=env.listen(on_event))

@@ -8,6 +8,7 @@ the same way. Nothing in the role is written by hand.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Collection, Mapping
@@ -23,6 +24,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from sagemaker_sfn.code_pin import PinnedCode, pin_code
 from sagemaker_sfn.constructs.foundation import FoundationRefs, image_mapping
 from sagemaker_sfn.constructs.images import image_uris
 from sagemaker_sfn.constructs.functions import DEFAULT_LAMBDAS_DIR, PipelineFunction
@@ -32,6 +34,7 @@ from sagemaker_sfn.constructs.sagemaker_role import PipelineSageMakerRole
 from sagemaker_sfn.errors import DefinitionError, UsageError
 from sagemaker_sfn.project import placeholders_in, state_machine_name_for, substitute_placeholders
 
+DEFAULT_CODE_DIR = Path(__file__).resolve().parents[2] / "examples"
 IMAGE_PLACEHOLDERS = ("XGBoostImageUri", "SKLearnImageUri", "ClarifyImageUri", "ModelMonitorImageUri",
                       "SageMakerDistributionImageUri")
 _FUNCTION = re.compile(r"^(?P<pascal>[A-Z][A-Za-z0-9]*)FunctionArn$")
@@ -112,6 +115,13 @@ class SageMakerPipelineStateMachine(Construct):
     :param existing_model_package_groups: names of groups that exist already and must not be
         created, e.g. kept (retained) by an earlier deployment of this pipeline; ``"*"`` for all
         (default none). The role may register into them all the same.
+    :param code_dir: the folder uploaded to ``s3://${DataBucket}/code/`` (default: this repository's
+        ``examples/``, when it exists; None: no pinning). The definition's references to
+        ``s3://${DataBucket}/code/<rel>`` are pinned to content-addressed copies
+        ``code/sha256-<hash>/<rel>`` (:func:`sagemaker_sfn.code_pin.pin_code`) before anything is
+        derived from it, so a changed script changes the deployed definition, the request and the
+        step-cache key. ``self.pinned_code.objects`` are the copies to upload: pass them to
+        :class:`~sagemaker_sfn.constructs.code.CodeUpload` ``pinned=`` (docs/deploy.md).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, pipeline: str | Path | None = None,
@@ -121,10 +131,16 @@ class SageMakerPipelineStateMachine(Construct):
                  log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
                  timeout: cdk.Duration | None = None, create_model_package_groups: bool = True,
                  existing_model_package_groups: Collection[str] = (),
-                 topics: Mapping[str, sns.ITopic] | None = None, queues: Mapping[str, sqs.IQueue] | None = None
-                 ) -> None:
+                 topics: Mapping[str, sns.ITopic] | None = None, queues: Mapping[str, sqs.IQueue] | None = None,
+                 code_dir: Path | str | None = DEFAULT_CODE_DIR) -> None:
         super().__init__(scope, construct_id)
-        self.spec = self._spec(pipeline, definition, state_machine_name, example_input)
+        spec = self._spec(pipeline, definition, state_machine_name, example_input)
+        # Pinned first: the role, the substitutions and the deployed definition all see the pinned URIs.
+        self.pinned_code: PinnedCode | None = None
+        if code_dir is not None:
+            self.pinned_code = pin_code(spec.definition, Path(code_dir))
+            spec = dataclasses.replace(spec, definition=self.pinned_code.definition)
+        self.spec = spec
         self.functions: dict[str, PipelineFunction] = {}
         self.callback_queue: sqs.Queue | None = None
         self.sagemaker_role: PipelineSageMakerRole | None = None

@@ -1,7 +1,8 @@
 """The local AWS environment a ``run --local`` executes in.
 
 :func:`open_local_environment` starts an in-process AWS account (moto), binds the definition's
-``${...}`` placeholders to local values, uploads ``examples/`` to ``s3://<bucket>/code/`` and
+``${...}`` placeholders to local values, uploads ``examples/`` to ``s3://<bucket>/code/`` (and the
+pinned, content-addressed copies the definition names: ``code_objects``) and
 ``examples/<pipeline>/data/`` to ``s3://<bucket>/<pipeline>/input/`` (docs/CONVENTIONS.md), and
 yields a :class:`LocalEnvironment` whose ``integration`` answers the definition's Task states with
 local Lambda handlers, a local SageMaker and moto. Job subprocesses running user code reach the same
@@ -22,12 +23,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sagemaker_sfn.code_pin import is_pinned
 from sagemaker_sfn.files import write_json_atomic
 from sagemaker_sfn.local.clock import Clock, RealClock
 from sagemaker_sfn.local.integrations.base import Integration, task_states
@@ -75,8 +77,13 @@ class LocalEnvironment:
         return (check_definition(definition, substitutions=self.substitutions, project_root=self.project_root,
                                  bucket=self.account.bucket, images=self.sagemaker.images,
                                  handlers=getattr(self.bindings, "lambdas", None),
-                                 hint_file=getattr(self.bindings, "file_for_hints", None))
+                                 hint_file=getattr(self.bindings, "file_for_hints", None),
+                                 pinned_present=self._in_bucket)
                 + emr_problems(definition) + notebook_problems(definition))
+
+    def _in_bucket(self, prefix: str) -> bool:
+        listed = self.account.client("s3").list_objects_v2(Bucket=self.account.bucket, Prefix=prefix, MaxKeys=1)
+        return bool(listed.get("KeyCount"))
 
     def finish(self, result: Any = None) -> None:
         """Wait for background jobs, write each job's Describe response to ``run_dir/jobs/<job>/describe.json``
@@ -215,10 +222,12 @@ def _image_hint(image: str, *, hint_file: str) -> str:
 
 def check_definition(definition: dict[str, Any], *, substitutions: dict[str, str], project_root: Path,
                      bucket: str, images: Any, handlers: dict[str, Any] | None = None,
-                     hint_file: str | None = None) -> list[str]:
+                     hint_file: str | None = None,
+                     pinned_present: Callable[[str], bool] | None = None) -> list[str]:
     """See :meth:`LocalEnvironment.check`. One entry per problem, naming the state and the field;
     ``handlers``: a bindings file's lambdas (default none); ``hint_file``: the bindings file the hints
-    name (default the project-level one)."""
+    name (default the project-level one); ``pinned_present``: whether a pinned code key
+    (``code/sha256-<hash>/...``) is in the bucket (default: assume it is)."""
     from sagemaker_sfn.local.bindings import PROJECT_BINDINGS_FILE
     from sagemaker_sfn.local.integrations.base import ResourceRef
     from sagemaker_sfn.local.integrations.lambda_ import function_name_of, resolve_handler
@@ -229,6 +238,13 @@ def check_definition(definition: dict[str, Any], *, substitutions: dict[str, str
     filled = substitute_placeholders(definition, substitutions, strict=False)
     code_uri = re.compile(rf"^s3://{re.escape(bucket)}/{re.escape(CODE_PREFIX)}(?P<path>.*)$")
     examples = project_root / EXAMPLES_DIR
+
+    def present(relative: str) -> bool:
+        # A pinned copy (code/sha256-<hash>/...) is uploaded when the run starts, or put back from
+        # the redriven run: look for it in the bucket, not in examples/ (which may have changed since).
+        if is_pinned(relative):
+            return pinned_present is None or pinned_present(CODE_PREFIX + relative)
+        return (examples / relative).exists()
 
     def lambda_exists(state: str, ref: str) -> None:
         try:
@@ -261,7 +277,11 @@ def check_definition(definition: dict[str, Any], *, substitutions: dict[str, str
         for text in _strings(params):
             if match := code_uri.match(text):
                 relative = match["path"]
-                if relative and not (examples / relative).exists():
+                if relative and is_pinned(relative) and not present(relative):
+                    problems.append(f"state '{state}': {text}: no such pinned code in the local bucket (pinned "
+                                    "copies are uploaded from examples/ when a run starts, and put back from the "
+                                    "saved run for a redrive)")
+                elif relative and not present(relative):
                     problems.append(f"state '{state}': {text} has no local source: {EXAMPLES_DIR}/{relative} "
                                     "does not exist (examples/ is uploaded to s3://<bucket>/code/)")
         if ref.service != "sagemaker":
@@ -286,7 +306,8 @@ def check_definition(definition: dict[str, Any], *, substitutions: dict[str, str
                 program = str(hyperparameters["sagemaker_program"]).strip('"')
                 submit = str(hyperparameters.get("sagemaker_submit_directory", "")).strip('"')
                 folder = code_uri.match(submit)
-                if folder and not submit.endswith((".tar.gz", ".tgz")) and not (examples / folder["path"] / program).is_file():
+                if folder and not submit.endswith((".tar.gz", ".tgz")) \
+                        and not present(folder["path"].rstrip("/") + "/" + program):
                     problems.append(f"state '{state}', HyperParameters.sagemaker_program: {program} is not in "
                                     f"{EXAMPLES_DIR}/{folder['path'].rstrip('/')}/")
     return problems
@@ -377,10 +398,14 @@ def summary_lines(store: Any, *, run_dir: Path) -> list[str]:
     return lines
 
 
-def _upload_examples(s3: Any, *, project_root: Path, bucket: str, pipeline_name: str) -> None:
+def _upload_examples(s3: Any, *, project_root: Path, bucket: str, pipeline_name: str,
+                     code_objects: Mapping[str, Path]) -> None:
     from sagemaker_sfn.local.sagemaker.s3io import put_file
 
     examples = project_root / EXAMPLES_DIR
+    # The pinned copies the definition names (sagemaker_sfn.code_pin), as the CDK app uploads them.
+    for key, path in code_objects.items():
+        put_file(s3, path, bucket, CODE_PREFIX + key)
     if not examples.is_dir():
         return
     for path in sorted(p for p in examples.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
@@ -396,7 +421,8 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
                            definition: dict[str, Any],
                            callbacks: dict[str, dict[str, Any]] | None = None,
                            bindings: Any = None, execution_input: Any = None,
-                           no_cache: bool = False, approve: bool = False) -> Iterator[LocalEnvironment]:
+                           no_cache: bool = False, approve: bool = False,
+                           code_objects: Mapping[str, Path] | None = None) -> Iterator[LocalEnvironment]:
     """An in-process AWS account for one run of ``definition`` (see the module doc).
 
     ``project_root``: holds lambdas/, examples/ and the optional .sagemaker-sfn-images.json /
@@ -410,6 +436,9 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
     and is listed in ``env.unbound``. Every bucket the definition or the input names exists before
     the first state; any other exists from the first S3 call naming it (:mod:`.buckets`).
     ``no_cache`` (default False): a definition using the step cache starts with no entries.
+    ``code_objects`` (default none): pinned code to upload, key under ``code/`` -> file: the
+    ``objects`` of :func:`sagemaker_sfn.code_pin.pin_code` (``definition``, ``project_root/examples``),
+    whose ``definition`` is then the one to run, as ``run --local`` does.
     """
     from sagemaker_sfn.local.approval_gate import ApprovalGate, route_to_local
     from sagemaker_sfn.local.aws import LocalEndpoint, local_account
@@ -448,7 +477,8 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
         s3 = account.client("s3")
         filled = substitute_placeholders([definition, execution_input], substitutions, strict=False)
         create_buckets(s3, buckets_named_in(filled), region=account.region)
-        _upload_examples(s3, project_root=project_root, bucket=account.bucket, pipeline_name=pipeline_name)
+        _upload_examples(s3, project_root=project_root, bucket=account.bucket, pipeline_name=pipeline_name,
+                         code_objects=code_objects or {})
         endpoint = LocalEndpoint()
         sm = LocalSageMaker(s3=s3, store=ResourceStore(), work_dir=run_dir / "jobs", images=images,
                             project_root=project_root, clock=clock, region=account.region, account=account.account,

@@ -7,9 +7,16 @@ in-process account, so a run also writes, beside history.json::
     run.json         {"stateMachine": name, "definition": the definition as run (placeholders kept)}
     sagemaker.json   the local SageMaker's records (jobs, models, model packages) at the end
 
-and a redrive puts them back (with the objects copied to ``s3/``) before continuing. Scripts under
-``code/`` and the pipeline's ``<pipeline>/input/`` data come from the project again, so a fix made
-there is what the redriven states run.
+and a redrive puts them back (with the objects copied to ``s3/``) before continuing.
+
+As on AWS, a redrive runs the definition the execution started with (API reference,
+RedriveExecution: "Redriven executions use the same state machine definition and execution ARN as
+the original execution attempt"), and that definition names its code pinned to content-addressed copies
+(``code/sha256-<hash>/...``, :mod:`sagemaker_sfn.code_pin`): they are put back from ``s3/`` (they are
+immutable), so the redriven states run the code of the first attempt even when ``examples/`` changed
+since; :func:`stale_code_warning` says so. The mutable ``code/`` copy and the pipeline's
+``<pipeline>/input/`` data come from the project again, so a fix of the *data* is what the redriven
+states read.
 """
 
 from __future__ import annotations
@@ -69,8 +76,19 @@ def load_previous_run(run_dir: Path) -> PreviousRun:
                        history=events)
 
 
+def stale_code_warning(definition: dict[str, Any], *, project_root: Path) -> str | None:
+    """A warning naming the files of ``examples/`` that changed since the execution started (None
+    when none did): the redrive runs the pinned code the execution started with."""
+    from sagemaker_sfn.code_pin import redrive_code_warning, stale_pins
+    from sagemaker_sfn.local.environment import EXAMPLES_DIR
+
+    return redrive_code_warning(stale_pins(definition, Path(project_root) / EXAMPLES_DIR), folder=EXAMPLES_DIR)
+
+
 def restore_run_state(env: Any, previous: PreviousRun) -> None:
-    """Put the earlier attempt's S3 objects (but code/ and <pipeline>/input/) and SageMaker records back."""
+    """Put the earlier attempt's S3 objects (its pinned code ``code/sha256-*`` included, but not the
+    mutable ``code/`` copy nor ``<pipeline>/input/``) and SageMaker records back."""
+    from sagemaker_sfn.code_pin import is_pinned
     from sagemaker_sfn.local.environment import CODE_PREFIX
     from sagemaker_sfn.local.sagemaker.s3io import put_file
 
@@ -84,7 +102,8 @@ def restore_run_state(env: Any, previous: PreviousRun) -> None:
                 s3.create_bucket(Bucket=bucket_dir.name)
             for path in sorted(p for p in bucket_dir.rglob("*") if p.is_file()):
                 key = path.relative_to(bucket_dir).as_posix()
-                if bucket_dir.name == env.account.bucket and key.startswith(fresh):
+                pinned = key.startswith(CODE_PREFIX) and is_pinned(key[len(CODE_PREFIX):])
+                if bucket_dir.name == env.account.bucket and key.startswith(fresh) and not pinned:
                     continue
                 put_file(s3, path, bucket_dir.name, key)
     store_file = previous.run_dir / STORE_FILE

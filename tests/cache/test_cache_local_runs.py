@@ -40,6 +40,13 @@ def jobs_of(project: Path, name: str) -> set[str]:
     return {p.name.split("-")[0] for p in folder.iterdir()} if folder.is_dir() else set()
 
 
+def code_uris(project: Path, name: str) -> dict[str, str]:
+    """Each processing step's code input as the run's definition names it (run.json)."""
+    definition = json.loads((project / ".sfn-local" / name / "run.json").read_text())["definition"]
+    return {step: definition["States"][step]["Parameters"]["ProcessingInputs"][0]["S3Input"]["S3Uri"]
+            for step in ("Preprocess", "Evaluate")}
+
+
 def test_second_run_reuses_the_three_jobs_and_changes_rerun_their_dependents(project: Path, capsys) -> None:
     first = run("cold", capsys)
     assert all(v.startswith("cache miss: no earlier result") for v in first.values()), first
@@ -59,12 +66,18 @@ def test_second_run_reuses_the_three_jobs_and_changes_rerun_their_dependents(pro
     assert changed["Train"] == "cache miss: HyperParameters.max_depth changed"
     assert changed["Evaluate"].startswith("cache miss: ProcessingInputs[1] changed")
 
-    # The evaluation script: only evaluation.
+    # The evaluation script: only evaluation. The run's definition names the code content-addressed
+    # (code/sha256-<hash>/...): Evaluate's URI changed, Preprocess's did not.
     script = project / "examples" / "train-evaluate" / "evaluate.py"
     script.write_text(script.read_text() + "\n# reviewed\n")
     changed = run("script", capsys)
     assert [k for k, v in changed.items() if v.startswith("cache miss")] == ["Evaluate"]
-    assert "content under ProcessingInputs[0].S3Input.S3Uri changed" in changed["Evaluate"]
+    assert re.search(r"the code under ProcessingInputs\[0\]\.S3Input\.S3Uri changed: train-evaluate/evaluate\.py "
+                     r"\(now code/sha256-[0-9a-f]{16}/\)", changed["Evaluate"]), changed["Evaluate"]
+    before, after = (code_uris(project, name) for name in ("hyper", "script"))
+    assert before["Preprocess"] == after["Preprocess"] and before["Evaluate"] != after["Evaluate"]
+    assert all(re.match(r"s3://\$\{DataBucket\}/code/sha256-[0-9a-f]{16}/train-evaluate/", uri)
+               for uri in [*before.values(), *after.values()])
 
     # The input data: everything.
     data = project / "examples" / "train-evaluate" / "data" / "data.csv"

@@ -12,6 +12,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks
 
+from sagemaker_sfn.code_pin import pin_code, pinned_references
 from sagemaker_sfn.constructs.images import image_table
 from sagemaker_sfn.iam import policy_for_definition
 from sagemaker_sfn.pipeline import load_pipeline
@@ -38,6 +39,11 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"outdir": outdir, "error": error, "assembly": assembly, "names": [s.stack_name for s in stacks]}
 
 
+def deployed_definition(pipeline: str) -> dict[str, Any]:
+    """The generated definition with its code pinned (code/sha256-<hash>/...), as the stack deploys it."""
+    return pin_code(load_pipeline(REPO / "pipelines" / f"{pipeline}.yaml").definition, REPO / "examples").definition
+
+
 def template(synthesized: dict[str, Any], name: str) -> Template:
     return Template.from_json(synthesized["assembly"].get_stack_by_name(name).template)
 
@@ -46,6 +52,52 @@ def test_one_stack_per_pipeline_plus_foundation_and_code(synthesized) -> None:
     assert synthesized["names"] == ["SageMakerSfn-Foundation", "SageMakerSfn-Code",
                                     *[f"SageMakerSfn-{p}" for p in PIPELINES]]
     assert len(PIPELINES) >= 3
+
+
+def test_deployed_definitions_name_pinned_code_that_the_code_stack_uploads(synthesized) -> None:
+    # Issue 12 item 4: code content-addressed, so a script change changes the deployed definition.
+    references: set[str] = set()
+    for pipeline in PIPELINES:
+        [machine] = template(synthesized, f"SageMakerSfn-{pipeline}").find_resources(
+            "AWS::StepFunctions::StateMachine").values()
+        text = machine["Properties"]["DefinitionString"]
+        assert "${DataBucket}/code/" not in text.replace("${DataBucket}/code/sha256-", ""), pipeline
+        references |= pinned_references(json.loads(text))
+    assert {r.partition("/")[2] for r in references} >= {"train-evaluate/preprocess.py", "train-evaluate/evaluate.py",
+                                                         "_sagemaker_sfn/", "clarify-bias/analysis_config.json"}
+    # The staged copies (the pinned deployment's asset) hold exactly the files each reference names.
+    [staged] = (Path(synthesized["outdir"]) / "sagemaker-sfn-code").iterdir()
+    keys = {p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file()}
+    for reference in references:
+        pinned_dir, _, relative = reference.partition("/")
+        under = {k for k in keys if k.startswith(f"{pinned_dir}/")}
+        assert under and all(k.startswith(reference) for k in under), reference
+        assert under == {f"{pinned_dir}/{name}" for name in pin_code_files(relative)}, reference
+    assert {k.partition("/")[0] for k in keys} == {r.partition("/")[0] for r in references}
+
+    deployments = template(synthesized, "SageMakerSfn-Code").find_resources("Custom::CDKBucketDeployment")
+    props = sorted((d["Properties"] for d in deployments.values()), key=lambda p: p["Prune"])
+    pinned, mutable = props
+    # The copies are added, never pruned; the mutable sync never prunes them (its --exclude).
+    assert pinned["Prune"] is False and "Exclude" not in pinned and pinned["DestinationBucketKeyPrefix"] == "code/"
+    assert mutable["Prune"] is True and mutable["Exclude"] == ["sha256-*"]
+    assert mutable["DestinationBucketKeyPrefix"] == "code/" and pinned["RetainOnDelete"] is True
+
+
+def pin_code_files(relative: str) -> list[str]:
+    """examples/ files a reference selects (S3 key-prefix semantics), but the never-uploaded ones."""
+    examples = REPO / "examples"
+    return sorted(p.relative_to(examples).as_posix() for p in examples.rglob("*")
+                  if p.is_file() and p.relative_to(examples).as_posix().startswith(relative)
+                  and "__pycache__" not in p.parts and p.suffix != ".pyc" and p.name != ".DS_Store")
+
+
+def test_a_pipeline_with_pinned_code_deploys_after_the_code_stack(synthesized) -> None:
+    stacks = {s.stack_name: {d.id for d in s.dependencies} for s in synthesized["assembly"].stacks}
+    assert "SageMakerSfn-Code" in stacks["SageMakerSfn-train-evaluate"]
+    # tune-xgboost names no code/ (and so can be deployed without the Code stack, as the moto test does).
+    assert "SageMakerSfn-Foundation" in stacks["SageMakerSfn-tune-xgboost"]
+    assert "SageMakerSfn-Code" not in stacks["SageMakerSfn-tune-xgboost"]
 
 
 def test_cdk_nag_has_no_unacknowledged_finding(synthesized) -> None:
@@ -220,7 +272,7 @@ def test_eventbridge_may_use_the_topic_key_without_source_conditions(synthesized
 @pytest.mark.parametrize("pipeline", PIPELINES)
 def test_state_machine_is_standard_logged_traced_with_substitutions(synthesized, pipeline) -> None:
     t = template(synthesized, f"SageMakerSfn-{pipeline}")
-    definition = load_pipeline(REPO / "pipelines" / f"{pipeline}.yaml").definition
+    definition = deployed_definition(pipeline)
     [machine] = t.find_resources("AWS::StepFunctions::StateMachine").values()
     props = machine["Properties"]
     assert props["StateMachineName"] == pipeline
@@ -242,7 +294,7 @@ def test_state_machine_is_standard_logged_traced_with_substitutions(synthesized,
 @pytest.mark.parametrize("pipeline", PIPELINES)
 def test_role_policy_is_the_derived_policy(synthesized, pipeline) -> None:
     t = template(synthesized, f"SageMakerSfn-{pipeline}")
-    definition = load_pipeline(REPO / "pipelines" / f"{pipeline}.yaml").definition
+    definition = deployed_definition(pipeline)
     roles = t.find_resources("AWS::IAM::Role", {"Properties": {"AssumeRolePolicyDocument": {"Statement": [
         Match.object_like({"Principal": {"Service": "states.amazonaws.com"}})]}}})
     [role] = roles.values()

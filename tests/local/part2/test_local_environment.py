@@ -168,3 +168,27 @@ def test_check_refuses_the_clarify_image_for_training(project: Path, tmp_path: P
         problems = env.check(definition)
     assert problems == ["state 'Train', AlgorithmSpecification.TrainingImage: '205585389593.dkr.ecr.us-east-1.amazonaws.com/"
                         "sagemaker-clarify-processing:1.0' is the Clarify processing image; it runs processing jobs only"]
+
+
+def test_pinned_code_is_uploaded_and_checked_in_the_bucket(project: Path, tmp_path: Path) -> None:
+    from sagemaker_sfn.code_pin import pin_code
+
+    process = {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createProcessingJob.sync", "End": True,
+               "Parameters": {"AppSpecification": {"ImageUri": "${SKLearnImageUri}"},
+                              "ProcessingInputs": [{"InputName": "code", "S3Input": {
+                                  "S3Uri": "s3://${DataBucket}/code/scripts/train.py"}}]}}
+    pinned = pin_code({"StartAt": "Process", "States": {"Process": process}}, project / "examples")
+    [key] = pinned.objects
+    assert key.startswith("sha256-") and key.endswith("/scripts/train.py")
+    # A pinned copy that nobody uploaded (a redrive's, say, whose saved run is gone) is reported.
+    missing = json.loads(json.dumps(pinned.definition).replace(key.split("/")[0], "sha256-0000000000000000"))
+    with open_local_environment(project_root=project, pipeline_name="demo", run_dir=tmp_path / "run",
+                                definition=pinned.definition, code_objects=pinned.objects) as env:
+        s3 = env.account.client("s3")
+        body = s3.get_object(Bucket=LOCAL_BUCKET, Key=f"code/{key}")["Body"].read()
+        assert body == (project / "examples" / "scripts" / "train.py").read_bytes()
+        assert env.check(pinned.definition) == []
+        assert env.check(missing) == [
+            f"state 'Process': s3://{LOCAL_BUCKET}/code/sha256-0000000000000000/scripts/train.py: no such pinned "
+            "code in the local bucket (pinned copies are uploaded from examples/ when a run starts, and put back "
+            "from the saved run for a redrive)"]

@@ -7,6 +7,7 @@ before the run."""
 from __future__ import annotations
 
 import json
+import re
 import tarfile
 from pathlib import Path
 
@@ -77,7 +78,8 @@ def test_the_notebook_runs_with_its_parameters_and_the_executed_notebook_is_an_o
     result = summary["output"]["Explore_data"]
     assert result["ComputingJobStatus"] == "Completed"
     assert result["InputNotebookName"] == "explore.ipynb" and result["OutputNotebookName"] == "Explore-data.ipynb"
-    assert result["NotebookJobInputLocation"] == "s3://sagemaker-sfn-local/code/nb/"
+    # The notebook's folder, pinned to its content-addressed copy (sagemaker_sfn.code_pin).
+    assert re.fullmatch(r"s3://sagemaker-sfn-local/code/sha256-[0-9a-f]{16}/nb/", result["NotebookJobInputLocation"])
     assert result["NotebookJobOutputLocationPrefix"] == "s3://sagemaker-sfn-local/nb/nb-1/Explore-data"
     assert summary["output"]["Used"]["archive"] == (
         f"s3://sagemaker-sfn-local/nb/nb-1/Explore-data/{result['ComputingJobName']}/output/output.tar.gz")
