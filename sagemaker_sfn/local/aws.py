@@ -19,7 +19,8 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sagemaker_sfn.local.bindings import LOCAL_ACCOUNT, LOCAL_BUCKET, LOCAL_REGION, local_value
 
@@ -48,11 +49,19 @@ class LocalAccount:
     bucket: str
     topic_arn: str
     queue_url: str
+    _clients: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def client(self, service: str):  # noqa: ANN201 - a boto3 client
-        import boto3
+        """One client per service for the account's life: creating one costs 5-60 ms (service model,
+        endpoint rules), and botocore clients are safe to share between threads (boto3 docs,
+        "Multithreading or multiprocessing with clients")."""
+        with self._lock:
+            if service not in self._clients:
+                import boto3
 
-        return boto3.client(service, region_name=self.region)
+                self._clients[service] = boto3.client(service, region_name=self.region)
+            return self._clients[service]
 
 
 @contextmanager

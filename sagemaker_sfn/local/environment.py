@@ -56,6 +56,7 @@ class LocalEnvironment:
     unbound: list[str] = field(default_factory=list)   # placeholders left literal (nothing binds them)
     cache_reporter: Any = None      # sagemaker_sfn.cache.report.CacheReporter when the definition caches steps
     cache: Any = None               # sagemaker_sfn.cache.local.LocalCache when the definition caches steps
+    uploaded: dict[str, tuple[str, Path, tuple[int, int]]] = field(default_factory=dict)   # key -> (ETag, file, stamp)
 
     def listen(self, on_event: Any) -> Any:
         """``on_event`` plus what the environment follows in the history (cache verdicts)."""
@@ -93,8 +94,15 @@ class LocalEnvironment:
         from sagemaker_sfn.local.sagemaker.endpoints import write_endpoint_records
 
         write_endpoint_records(self.sagemaker.store, target=self.run_dir / "endpoints")
-        copy_buckets(self.account.client("s3"), target=self.run_dir / "s3",
-                     saved=self.cache.local_file if self.cache is not None else None)
+        copy_buckets(self.account.client("s3"), target=self.run_dir / "s3", saved=self._local_copy)
+
+    def _local_copy(self, bucket: str, key: str, etag: str) -> Path | None:
+        """A file holding this version of the object: what the run uploaded from the project, or
+        what the step cache put back (copied from disk rather than read through S3 again)."""
+        upload = self.uploaded.get(f"{bucket}/{key}")
+        if upload is not None and upload[0] == etag and upload[1].is_file() and _stamp(upload[1]) == upload[2]:
+            return upload[1]
+        return self.cache.local_file(bucket, key, etag) if self.cache is not None else None
 
     def summary_lines(self, result: Any = None) -> list[str]:
         """Best tuning job and metric, each training job's metric, where outputs (predictions) are."""
@@ -399,21 +407,29 @@ def summary_lines(store: Any, *, run_dir: Path) -> list[str]:
 
 
 def _upload_examples(s3: Any, *, project_root: Path, bucket: str, pipeline_name: str,
-                     code_objects: Mapping[str, Path]) -> None:
+                     code_objects: Mapping[str, Path]) -> dict[str, tuple[str, Path, tuple[int, int]]]:
+    """Upload the code and the pipeline's input data; returns ``"<bucket>/<key>" -> (ETag, file, stamp)``
+    of each object put, so finish() copies them from the project instead of reading them back."""
     from sagemaker_sfn.local.sagemaker.s3io import put_file
 
+    uploads: list[tuple[str, Path]] = []
     examples = project_root / EXAMPLES_DIR
     # The pinned copies the definition names (sagemaker_sfn.code_pin), as the CDK app uploads them.
-    for key, path in code_objects.items():
-        put_file(s3, path, bucket, CODE_PREFIX + key)
-    if not examples.is_dir():
-        return
-    for path in sorted(p for p in examples.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        put_file(s3, path, bucket, CODE_PREFIX + path.relative_to(examples).as_posix())
-    data = examples / pipeline_name / "data"
-    if data.is_dir():
-        for path in sorted(p for p in data.rglob("*") if p.is_file()):
-            put_file(s3, path, bucket, f"{pipeline_name}/input/{path.relative_to(data).as_posix()}")
+    uploads += [(CODE_PREFIX + key, path) for key, path in code_objects.items()]
+    if examples.is_dir():
+        uploads += [(CODE_PREFIX + path.relative_to(examples).as_posix(), path) for path in
+                    sorted(p for p in examples.rglob("*") if p.is_file() and "__pycache__" not in p.parts)]
+        data = examples / pipeline_name / "data"
+        if data.is_dir():
+            uploads += [(f"{pipeline_name}/input/{path.relative_to(data).as_posix()}", path)
+                        for path in sorted(p for p in data.rglob("*") if p.is_file())]
+    return {f"{bucket}/{key}": (put_file(s3, path, bucket, key), path, _stamp(path)) for key, path in uploads}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """(size, mtime): a file edited after its upload is not the uploaded version any more."""
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 @contextmanager
@@ -477,8 +493,8 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
         s3 = account.client("s3")
         filled = substitute_placeholders([definition, execution_input], substitutions, strict=False)
         create_buckets(s3, buckets_named_in(filled), region=account.region)
-        _upload_examples(s3, project_root=project_root, bucket=account.bucket, pipeline_name=pipeline_name,
-                         code_objects=code_objects or {})
+        uploaded = _upload_examples(s3, project_root=project_root, bucket=account.bucket,
+                                    pipeline_name=pipeline_name, code_objects=code_objects or {})
         endpoint = LocalEndpoint()
         sm = LocalSageMaker(s3=s3, store=ResourceStore(), work_dir=run_dir / "jobs", images=images,
                             project_root=project_root, clock=clock, region=account.region, account=account.account,
@@ -496,7 +512,8 @@ def open_local_environment(*, project_root: Path, pipeline_name: str, run_dir: P
                                        gate=gate)
         env = LocalEnvironment(substitutions=substitutions, integration=integration, clock=clock,
                                project_root=project_root, pipeline_name=pipeline_name, run_dir=run_dir,
-                               account=account, sagemaker=sm, bindings=bindings, unbound=unbound, cache=cache)
+                               account=account, sagemaker=sm, bindings=bindings, unbound=unbound, cache=cache,
+                               uploaded=uploaded)
         if cache is not None:
             from sagemaker_sfn.cache.local import reporter_for
 

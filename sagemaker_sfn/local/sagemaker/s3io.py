@@ -35,10 +35,10 @@ def get_file(s3: Any, bucket: str, key: str, target: Path) -> Path:
     return target
 
 
-def put_file(s3: Any, path: Path, bucket: str, key: str) -> None:
-    """The file ``path`` as object ``bucket``/``key``."""
+def put_file(s3: Any, path: Path, bucket: str, key: str) -> str:
+    """The file ``path`` as object ``bucket``/``key``; returns the new object's ETag."""
     with open(path, "rb") as handle:
-        s3.put_object(Bucket=bucket, Key=key, Body=handle)
+        return str(s3.put_object(Bucket=bucket, Key=key, Body=handle).get("ETag", ""))
 
 
 def list_keys(s3: Any, bucket: str, prefix: str) -> list[str]:

@@ -192,3 +192,21 @@ def test_pinned_code_is_uploaded_and_checked_in_the_bucket(project: Path, tmp_pa
             f"state 'Process': s3://{LOCAL_BUCKET}/code/sha256-0000000000000000/scripts/train.py: no such pinned "
             "code in the local bucket (pinned copies are uploaded from examples/ when a run starts, and put back "
             "from the saved run for a redrive)"]
+
+
+def test_finish_copies_uploaded_files_from_the_project_unless_edited_since(project: Path, tmp_path: Path) -> None:
+    script = project / "examples" / "scripts" / "train.py"
+    uploaded = script.read_bytes()
+    run_dir = tmp_path / "run"
+    with open_local_environment(project_root=project, pipeline_name="demo", run_dir=run_dir,
+                                definition={"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}) as env:
+        key = f"{LOCAL_BUCKET}/code/scripts/train.py"
+        assert env.uploaded[key][1] == script
+        etag = env.uploaded[key][0]
+        assert env._local_copy(LOCAL_BUCKET, "code/scripts/train.py", etag) == script
+        assert env._local_copy(LOCAL_BUCKET, "code/scripts/train.py", '"another version"') is None
+        script.write_bytes(uploaded + b"\n# edited while the run ran\n")
+        assert env._local_copy(LOCAL_BUCKET, "code/scripts/train.py", etag) is None
+        env.finish()
+    # The run folder holds what the run used: the version uploaded, read back from S3.
+    assert (run_dir / "s3" / LOCAL_BUCKET / "code" / "scripts" / "train.py").read_bytes() == uploaded
