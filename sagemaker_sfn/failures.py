@@ -57,16 +57,31 @@ class JobFailure:
 
 
 @dataclass
+class CaughtFailure:
+    """The failure a Catch sent on to the Fail state that ended the execution."""
+
+    state: str                    # the Task (or other state) that failed
+    error: str | None
+    cause: str | None
+
+
+@dataclass
 class ExecutionFailure:
     state: str | None             # the state whose failure ended the execution, when known
     error: str | None
     cause: str | None
     job: JobFailure | None = None
+    caused_by: CaughtFailure | None = None   # a caught failure the ending Fail state's input carries
 
     def as_json(self) -> dict[str, Any]:
-        """For ``--json`` output: failing state, job (kind, name, status, reason, log), error."""
-        return {"state": self.state, "error": self.error,
-                "job": None if self.job is None else {k: v for k, v in asdict(self.job).items() if v not in (None, [])}}
+        """For ``--json`` output: failing state, job (kind, name, status, reason, log), error, and
+        the caught failure that led there (``caused_by``: state, error) when there is one."""
+        out: dict[str, Any] = {"state": self.state, "error": self.error,
+                               "job": None if self.job is None else
+                               {k: v for k, v in asdict(self.job).items() if v not in (None, [])}}
+        if self.caused_by is not None:
+            out["caused_by"] = {"state": self.caused_by.state, "error": self.caused_by.error}
+        return out
 
 
 def short_cause(cause: str | None, *, limit: int = _SHORT_CAUSE) -> str:
@@ -174,19 +189,49 @@ def explain_execution(events: Iterable[dict[str, Any]], *, log_for: Callable[[st
     state: str | None = None
     task_cause: str | None = None
     last_entered: str | None = None
+    failures: list[CaughtFailure] = []   # every task failure so far, in order
+    caused_by: CaughtFailure | None = None
     for event in events:
         kind = event.get("type", "")
         if kind.endswith("StateEntered"):
             last_entered = (event.get("stateEnteredEventDetails") or {}).get("name")
             if kind == "FailStateEntered":
                 state, task_cause = last_entered, None
+                caused_by = _carried(event, failures)
         elif kind in _FAILURE_EVENTS and kind != "ExecutionFailed":
             state = last_entered
-            task_cause = _details(event).get("cause")
+            details = _details(event)
+            task_cause = details.get("cause")
+            failures.append(CaughtFailure(state=last_entered or "", error=details.get("error"), cause=task_cause))
     if state is None:
         state = last_entered
     job = job_failure(task_cause or cause, log_for=log_for, region=region)
-    return ExecutionFailure(state=state, error=error, cause=cause, job=job)
+    if job is None and caused_by is not None:
+        job = job_failure(caused_by.cause, log_for=log_for, region=region)
+    return ExecutionFailure(state=state, error=error, cause=cause, job=job, caused_by=caused_by)
+
+
+def _carried(event: dict[str, Any], failures: list[CaughtFailure]) -> CaughtFailure | None:
+    """The task failure a Fail state's input carries: a Catch puts the error output
+    (``{"Error", "Cause"}``) at its ResultPath, and the states after it pass it on, as the generated
+    pipelines' ``$.error`` reaches ``Failed: <step>``. The newest failure found there, else None (a
+    Fail state reached by a Choice, such as a metric gate, carries none)."""
+    raw = (event.get("stateEnteredEventDetails") or {}).get("input")
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return None
+    carried: set[tuple[Any, Any]] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "Error" in item and "Cause" in item:
+                carried.add((item.get("Error"), item.get("Cause")))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return next((f for f in reversed(failures) if (f.error, f.cause) in carried), None)
 
 
 def failure_lines(failure: ExecutionFailure, *, width: int = 11, brief: bool = False) -> list[str]:
@@ -199,6 +244,9 @@ def failure_lines(failure: ExecutionFailure, *, width: int = 11, brief: bool = F
         lines = [row("failed state", failure.state)] if failure.state else []
     else:
         lines = [row("error", (failure.error or "-") + (f" in state '{failure.state}'" if failure.state else ""))]
+    caught = failure.caused_by
+    if caught is not None:
+        lines.append(row("caused by", f"{caught.error or '-'} in state '{caught.state}' (caught)"))
     job = failure.job
     if job is not None:
         lines.append(row("job", f"{job.readable_kind} {job.name} {job.status}"))

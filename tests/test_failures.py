@@ -79,3 +79,39 @@ def test_find_log_streams_names_the_jobs_streams_or_nothing(monkeypatch) -> None
         logs.create_log_stream(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName="job-1/algo-1-1700000000")
         logs.create_log_stream(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName="job-10/algo-1-1700000001")
         assert find_log_streams(logs, job) == ["job-1/algo-1-1700000000"]
+
+
+def test_the_caught_failure_a_fail_state_carries_is_named_with_its_job() -> None:
+    # The generated pipelines' shape: the Task's Catch puts the error at $.error, a notification
+    # passes it on, the Fail state ends the execution with a generic cause.
+    caught = {"Error": "States.TaskFailed", "Cause": PROCESSING_CAUSE}
+    events = [event("TaskStateEntered", 1, stateEnteredEventDetails={"name": "Prep"}),
+              event("TaskFailed", 2, taskFailedEventDetails={"error": "States.TaskFailed", "cause": PROCESSING_CAUSE}),
+              event("TaskStateEntered", 3, stateEnteredEventDetails={"name": "Notify failure: Prep",
+                                                                     "input": json.dumps({"error": caught})}),
+              event("FailStateEntered", 4, stateEnteredEventDetails={"name": "Failed: Prep", "input": json.dumps(
+                  {"error": caught, "notification": {"MessageId": "m-1"}})}),
+              event("ExecutionFailed", 5, executionFailedEventDetails={"error": "demo.StepFailed",
+                                                                       "cause": "Step 'Prep' failed"})]
+    failure = explain_execution(events)
+    assert failure is not None and failure.state == "Failed: Prep"
+    assert failure_lines(failure)[:4] == ["error:     demo.StepFailed in state 'Failed: Prep'",
+                                          "caused by: States.TaskFailed in state 'Prep' (caught)",
+                                          "job:       processing job prep-1 Failed",
+                                          "reason:    KeyError: 'label'"]
+    assert failure.as_json()["caused_by"] == {"state": "Prep", "error": "States.TaskFailed"}
+
+
+def test_a_failure_caught_and_recovered_from_is_not_blamed_for_a_later_fail_state() -> None:
+    # An endpoint lookup fails and is handled; later a metric gate's Choice goes to a Fail state.
+    events = [event("TaskStateEntered", 1, stateEnteredEventDetails={"name": "Find endpoint"}),
+              event("TaskFailed", 2, taskFailedEventDetails={"error": "SageMaker.SageMakerException",
+                                                             "cause": "Could not find endpoint"}),
+              event("FailStateEntered", 3, stateEnteredEventDetails={"name": "MseTooHigh",
+                                                                     "input": json.dumps({"mse": 9.1})}),
+              event("ExecutionFailed", 4, executionFailedEventDetails={"error": "ModelQualityBelowThreshold",
+                                                                       "cause": "MSE above the threshold"})]
+    failure = explain_execution(events)
+    assert failure is not None and failure.caused_by is None and failure.job is None
+    assert failure_lines(failure) == ["error:     ModelQualityBelowThreshold in state 'MseTooHigh'",
+                                      "cause:     MSE above the threshold"]

@@ -27,7 +27,8 @@ refused (ExecutionAlreadyExists, as Step Functions answers) unless --replace. To
 deployed to AWS, use `sagemaker-sfn start`.
 
 When a job fails, its exception and the last traceback lines are shown, with the path of its full
-log; --json adds a "failure" object (failing state, error, job name, FailureReason, log).
+log; --json adds a "failure" object (failing state, error, job name, FailureReason, log, and
+"caused_by" when a Catch carried a state's error to the Fail state that ended the run).
 Ctrl-C stops the running jobs and records the execution ABORTED (ExecutionAborted in history.json,
 each stopped job's describe.json Stopped), then exits 130; a second Ctrl-C exits at once.
 

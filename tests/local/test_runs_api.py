@@ -62,8 +62,9 @@ def test_a_failed_run_says_where_and_why(project: Path) -> None:
                        test_case="Broken")
     assert (result.status, result.error, result.cause) == ("FAILED", "ScoringFailed", "the scoring Lambda failed")
     outcome = result.outcome()
-    assert outcome["failure"] == {"state": "Failed", "error": "ScoringFailed", "job": None}
-    assert "ValueError: no rows" in json.dumps(result.history)   # the caught cause, in the history
+    assert outcome["failure"] == {"state": "Failed", "error": "ScoringFailed", "job": None,
+                                  "caused_by": {"state": "Score", "error": "States.TaskFailed"}}
+    assert result.failure.caused_by.cause == "ValueError: no rows"   # what the Catch passed on
     assert json.loads((result.run_dir / "output.json").read_text())["failure"] == outcome["failure"]
 
 
