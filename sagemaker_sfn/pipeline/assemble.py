@@ -18,7 +18,16 @@ from sagemaker_sfn.pipeline.spec import StepSpec, found
 from sagemaker_sfn.pipeline.steps import BUILDERS, TERMINAL_TYPES, Scope
 from sagemaker_sfn.suggest import did_you_mean
 
-TOP_LEVEL = ("name", "description", "input", "input_schema", "trigger", "steps", "timeout_seconds", "defaults", "placeholders")
+TOP_LEVEL = ("name", "description", "input", "input_schema", "trigger", "steps", "timeout_seconds", "defaults", "placeholders",
+             "on_failure")
+# on_failure: what a top-level step's failure does by default (a step's own `catch:` still wins).
+#   notify  Catch -> "Notify failure: <step>" (SNS) -> "Failed: <step>" (Fail)
+#   stop    no Catch: the execution fails in the step itself, so RedriveExecution, which "continues
+#           the failed execution from the unsuccessful step" (API reference), re-runs that step;
+#           after a caught failure it would re-run the Fail state and fail again. Deployed, the
+#           pipeline's EventBridge rule (constructs/triggers.py, OnExecutionFailed) still announces
+#           the failed execution on the failure topic.
+ON_FAILURE = ("notify", "stop")
 # A pipeline's name is its state machine's name, its stack's name suffix, its S3 prefix and the start
 # of its job names: the intersection of those rules is 1-80 letters, digits and hyphens (CloudFormation
 # stack names allow no '_', nor do SageMaker job names). The CDK app checks the same pattern.
@@ -132,7 +141,13 @@ def build_pipeline(doc: Any, *, file: str, expected_name: str | None = None) -> 
     from sagemaker_sfn.pipeline.defaults import check_defaults, check_placeholders
 
     declared = check_placeholders(doc.get("placeholders"), file=file)
-    ctx = BuildContext(file=file, pipeline=name, defaults=check_defaults(doc.get("defaults"), file=file))
+    on_failure = doc.get("on_failure", "notify")
+    if on_failure not in ON_FAILURE:
+        raise PipelineError(f"expected one of {', '.join(ON_FAILURE)} (notify: each step's failure is published "
+                            f"to the failure topic, then a Fail state ends the run; stop: the run fails in the step, "
+                            f"which a redrive re-runs), found {found(on_failure)}", file=file, field="on_failure")
+    ctx = BuildContext(file=file, pipeline=name, defaults=check_defaults(doc.get("defaults"), file=file),
+                       on_failure=on_failure)
     start, states = build_sequence(steps, scope=Scope(ctx=ctx, nested=False))
     states.update(ctx.failure_states)
     definition = state_machine(start_at=start, states=states, comment=description or None, timeout_seconds=timeout)

@@ -21,6 +21,7 @@ class BuildContext:
     failure_states: dict[str, State] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)   # the file's `defaults:` (pipeline.defaults)
     cache: dict[str, Any] = field(default_factory=dict)   # step -> CacheConfig (sagemaker_sfn.pipeline.cache)
+    on_failure: str = "notify"   # the file's `on_failure:` (pipeline.assemble.ON_FAILURE)
 
     def error(self, message: str, *, step: str | None = None, field: str | None = None) -> PipelineError:
         return PipelineError(message, file=self.file, step=step, field=field)

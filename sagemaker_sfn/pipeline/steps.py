@@ -35,7 +35,8 @@ class Scope:
 
     def default_catch(self, step: str) -> list[dict[str, Any]] | None:
         # Inside a branch a Catch cannot leave the branch: the enclosing Parallel/Map catches.
-        return None if self.nested else self.ctx.failure_catch(step)
+        # `on_failure: stop`: none at all, so a redrive re-runs the failed step (pipeline.assemble).
+        return None if self.nested or self.ctx.on_failure == "stop" else self.ctx.failure_catch(step)
 
 
 Builder = Callable[[StepSpec, "str | None", Scope], dict[str, State]]

@@ -224,3 +224,47 @@ def test_jobs_inside_a_map_get_random_names(tmp_path: Path) -> None:
     assert both["Branches"][0]["States"]["Model"]["Parameters"]["ModelName.$"] == "$.name"
     assert both["Branches"][1]["States"]["Config"]["Parameters"]["EndpointConfigName.$"] == (
         "States.Format('config-{}', States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4))")
+
+
+ON_FAILURE_STOP = """\
+    name: redrivable
+    on_failure: stop
+    steps:
+      - name: Announce
+        type: lambda
+        function: ${AnnounceFunctionArn}
+      - name: Process
+        type: processing
+        request:
+          AppSpecification: {ImageUri: "${SKLearnImageUri}"}
+          ProcessingResources: {ClusterConfig: {InstanceCount: 1, InstanceType: ml.m5.large, VolumeSizeInGB: 10}}
+          RoleArn: ${SageMakerRoleArn}
+      - name: Cleanup
+        type: lambda
+        function: ${CleanupFunctionArn}
+        catch: [{ErrorEquals: [States.ALL], Next: Cleanup failed}]
+      - name: Cleanup failed
+        type: fail
+        error: CleanupFailed
+    """
+
+
+def test_on_failure_stop_leaves_the_failure_in_the_step_for_redrive(tmp_path: Path) -> None:
+    definition = load_pipeline(write(tmp_path, "redrivable", ON_FAILURE_STOP)).definition
+    states = definition["States"]
+    assert "Catch" not in states["Announce"] and "Catch" not in states["Process"]
+    assert states["Cleanup"]["Catch"] == [{"ErrorEquals": ["States.ALL"], "Next": "Cleanup failed"}]   # its own
+    assert not [name for name in states if name.startswith(("Notify failure: ", "Failed: "))]
+    assert states["Process"]["Retry"]   # retries are unchanged: only the catch-all failure path goes
+
+
+def test_on_failure_notify_is_the_default_and_anything_else_is_refused(tmp_path: Path) -> None:
+    notify = load_pipeline(write(tmp_path, "redrivable", ON_FAILURE_STOP.replace("on_failure: stop", "on_failure: notify")))
+    default = load_pipeline(write(tmp_path, "redrivable", ON_FAILURE_STOP.replace("    on_failure: stop\n", "")))
+    assert notify.definition == default.definition
+    assert default.definition["States"]["Process"]["Catch"][0]["Next"] == "Notify failure: Process"
+    from sagemaker_sfn.errors import PipelineError
+
+    with pytest.raises(PipelineError, match="expected one of notify, stop") as raised:
+        load_pipeline(write(tmp_path, "redrivable", ON_FAILURE_STOP.replace("on_failure: stop", "on_failure: retry")))
+    assert "on_failure" in str(raised.value)

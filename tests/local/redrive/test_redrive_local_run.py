@@ -17,10 +17,10 @@ from sagemaker_sfn.cli import main
 PIPELINE = """\
 name: demo
 input: {}
+on_failure: stop          # no step catches its failure: the execution fails in the step, which a redrive re-runs
 steps:
   - name: Prepare
     type: processing
-    catch: false
     request:
       AppSpecification:
         ImageUri: ${SKLearnImageUri}
@@ -42,7 +42,6 @@ steps:
       Uri.$: $.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri
   - name: Score
     type: processing
-    catch: false
     retry: false
     request:
       AppSpecification:
