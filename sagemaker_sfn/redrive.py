@@ -49,6 +49,38 @@ def code_changed_warning(stepfunctions: Any, execution_arn: str, *, code_dir: Pa
     return redrive_code_warning(stale_pins(definition, code_dir, bucket_token=None), folder=code_dir.name)
 
 
+def fail_state_warning(events: Any) -> str | None:
+    """A warning when the execution's last state entered is a Fail state, None otherwise.
+
+    A redrive "continues the failed execution from the unsuccessful step" (AWS Step Functions API
+    reference, RedriveExecution): after a Catch routed the error to a Fail state (the generated
+    pipelines' default `Notify failure: <step>` -> `Failed: <step>`), that step is the Fail state, so
+    the redriven execution fails again at once. ``events``: the history, in either order."""
+    entered = [e for e in events if str(e.get("type", "")).endswith("StateEntered")]
+    if not entered:
+        return None
+    last = max(entered, key=lambda e: e.get("id", 0))
+    if last.get("type") != "FailStateEntered":
+        return None
+    name = (last.get("stateEnteredEventDetails") or {}).get("name", "?")
+    return (f"warning: the execution ended in the Fail state '{name}', after its error was caught; a redrive "
+            "continues from that state and fails again (RedriveExecution continues from the unsuccessful step). "
+            "To run the failed step again, start a new execution (cached steps are reused); to make a "
+            "pipeline's failures redrivable, set `on_failure: stop` in its pipeline file.")
+
+
+def last_events(stepfunctions: Any, execution_arn: str, *, count: int = 20) -> list[dict[str, Any]]:
+    """The execution's newest ``count`` history events (one GetExecutionHistory call); [] when they
+    cannot be read (the warnings they feed never stop a redrive)."""
+    from sagemaker_sfn.aws import AwsError, call
+
+    try:
+        return call(stepfunctions.get_execution_history, executionArn=execution_arn, reverseOrder=True,
+                    maxResults=count).get("events", [])
+    except AwsError:
+        return []
+
+
 def follow_redrive(stepfunctions: Any, execution_arn: str, *, before: dict[str, Any], poll_seconds: float,
                    out: TextIO) -> str:
     """Print the events the redrive adds (from ExecutionRedriven on) until the execution ends again.

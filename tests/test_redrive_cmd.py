@@ -44,6 +44,12 @@ def processing(uri: str) -> dict:
             "Parameters": {"ProcessingInputs": [{"InputName": "code", "S3Input": {"S3Uri": uri}}]}}
 
 
+def newest(stub: Stubber, events: list[dict] = FIRST) -> None:
+    """The history tail `redrive` reads first (where the execution ended), newest first."""
+    stub.add_response("get_execution_history", {"events": list(reversed(events))},
+                      {"executionArn": ARN, "reverseOrder": True, "maxResults": 20})
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Path:
     (tmp_path / "examples" / "train-evaluate").mkdir(parents=True)
@@ -63,6 +69,7 @@ def stub(monkeypatch):
 
 
 def test_redrive_and_follow_prints_only_the_redriven_events(stub, project, capsys) -> None:
+    newest(stub)
     stub.add_response("describe_execution", describe("FAILED", 0), {"executionArn": ARN})
     stub.add_response("redrive_execution", {"redriveDate": T0}, {"executionArn": ARN})
     stub.add_response("describe_state_machine_for_execution", definition_response({"StartAt": "A", "States": {}}),
@@ -80,6 +87,7 @@ def test_redrive_and_follow_prints_only_the_redriven_events(stub, project, capsy
 
 
 def test_aws_refusal_is_reported_with_its_reason(stub, capsys) -> None:
+    newest(stub, AFTER)
     stub.add_response("describe_execution", describe("SUCCEEDED", 0), {"executionArn": ARN})
     stub.add_client_error("redrive_execution", service_error_code="ExecutionNotRedrivable",
                           service_message="Execution is SUCCEEDED and cannot be redriven.", http_status_code=400)
@@ -95,6 +103,7 @@ def test_a_script_changed_since_the_execution_started_is_named(stub, project, ca
         "s3://${DataBucket}/code/train-evaluate/evaluate.py")}}, project / "examples").definition
     deployed = json.loads(json.dumps(pinned).replace("${DataBucket}", "sagemaker-sfn-data-1a2b"))
     (project / "examples" / "train-evaluate" / "evaluate.py").write_text("print('v2')\n")
+    newest(stub)
     stub.add_response("describe_execution", describe("FAILED", 0), {"executionArn": ARN})
     stub.add_response("redrive_execution", {"redriveDate": T0}, {"executionArn": ARN})
     stub.add_response("describe_state_machine_for_execution", definition_response(deployed), {"executionArn": ARN})
@@ -110,13 +119,43 @@ def test_unchanged_code_or_an_unreadable_definition_warns_nothing(stub, project,
 
     pinned = pin_code({"StartAt": "Evaluate", "States": {"Evaluate": processing(
         "s3://${DataBucket}/code/train-evaluate/evaluate.py")}}, project / "examples").definition
+    newest(stub)
     stub.add_response("describe_execution", describe("FAILED", 0), {"executionArn": ARN})
     stub.add_response("redrive_execution", {"redriveDate": T0}, {"executionArn": ARN})
     stub.add_response("describe_state_machine_for_execution", definition_response(pinned), {"executionArn": ARN})
     assert main(["redrive", ARN]) == 0
+    newest(stub)
     stub.add_response("describe_execution", describe("FAILED", 1), {"executionArn": ARN})
     stub.add_response("redrive_execution", {"redriveDate": T0}, {"executionArn": ARN})
     stub.add_client_error("describe_state_machine_for_execution", service_error_code="AccessDeniedException",
                           service_message="not allowed", http_status_code=400)
     assert main(["redrive", ARN]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_an_execution_that_ended_in_a_fail_state_is_redriven_with_a_warning(stub, project, capsys) -> None:
+    caught = FIRST[:2] + [
+        event(3, "TaskFailed", taskFailedEventDetails={"resourceType": "sagemaker", "resource": "createProcessingJob.sync",
+                                                      "error": "States.TaskFailed", "cause": "boom"}),
+        event(4, "TaskStateExited", stateExitedEventDetails={"name": "Score"}),
+        event(5, "FailStateEntered", stateEnteredEventDetails={"name": "Failed: Score"}),
+        event(6, "ExecutionFailed", executionFailedEventDetails={"error": "demo.StepFailed"})]
+    newest(stub, caught)
+    stub.add_response("describe_execution", describe("FAILED", 0), {"executionArn": ARN})
+    stub.add_response("redrive_execution", {"redriveDate": T0}, {"executionArn": ARN})
+    stub.add_response("describe_state_machine_for_execution", definition_response({"StartAt": "A", "States": {}}),
+                      {"executionArn": ARN})
+    assert main(["redrive", ARN]) == 0   # AWS accepts it: a warning, not a refusal
+    err = capsys.readouterr().err
+    assert "warning: the execution ended in the Fail state 'Failed: Score', after its error was caught" in err
+    assert "on_failure: stop" in err
+
+
+def test_fail_state_warning_reads_the_last_state_entered_in_either_order() -> None:
+    from sagemaker_sfn.redrive import fail_state_warning
+
+    assert fail_state_warning(FIRST) is None and fail_state_warning(list(reversed(FIRST))) is None
+    ended = FIRST[:2] + [event(3, "FailStateEntered", stateEnteredEventDetails={"name": "Stop"}),
+                         event(4, "ExecutionFailed", executionFailedEventDetails={})]
+    assert "'Stop'" in fail_state_warning(ended) and "'Stop'" in fail_state_warning(list(reversed(ended)))
+    assert fail_state_warning([]) is None

@@ -14,7 +14,9 @@ succeeded are not run again, and its history continues after an ExecutionRedrive
 Fix the cause first (data, a quota, a permission): the definition itself cannot change, and it names
 its code content-addressed (code/sha256-<hash>/...), so a redrive runs the code the execution
 started with. When the project's examples/ changed since, a warning names the files: to run a
-changed script, start a new execution (cached steps are reused).
+changed script, start a new execution (cached steps are reused). An execution that ended in a Fail
+state (a caught error: the pipelines' default failure path) is redriven from that Fail state and
+fails again; a warning says so (pipelines meant for redrive set `on_failure: stop`).
 For a local run use `sagemaker-sfn run PIPELINE --local --redrive EXECUTION`.
 
 exit status: without --wait 0 once redriven; with --wait 0 SUCCEEDED, 1 FAILED, 3 TIMED_OUT,
@@ -41,17 +43,19 @@ def run(args: argparse.Namespace) -> int:
     from sagemaker_sfn.errors import UsageError
     from sagemaker_sfn.outcomes import exit_code_for
     from sagemaker_sfn.project import find_project_root
-    from sagemaker_sfn.redrive import code_changed_warning, follow_redrive, redrive
+    from sagemaker_sfn.redrive import code_changed_warning, fail_state_warning, follow_redrive, last_events, redrive
 
     if ":execution:" not in args.execution_arn:
         raise UsageError(f"{args.execution_arn} is not an execution ARN "
                          "(expected arn:<partition>:states:<region>:<account>:execution:<machine>:<name>)")
     stepfunctions = client("stepfunctions", region=args.region, profile=args.profile)
+    ended_in_fail_state = fail_state_warning(last_events(stepfunctions, args.execution_arn))
     before = redrive(stepfunctions, args.execution_arn)
     print(f"redriven {args.execution_arn} (was {before['status']}, redrive {before.get('redriveCount', 0) + 1})")
     warning = code_changed_warning(stepfunctions, args.execution_arn, code_dir=find_project_root() / "examples")
-    if warning:
-        print(warning, file=sys.stderr)
+    for message in (warning, ended_in_fail_state):
+        if message:
+            print(message, file=sys.stderr)
     if not args.wait:
         return 0
     status = follow_redrive(stepfunctions, args.execution_arn, before=before, poll_seconds=args.poll, out=sys.stdout)

@@ -166,9 +166,12 @@ class LocalRun:
 
                 # First, so the checks below find the first attempt's pinned code in the bucket.
                 restore_run_state(env, previous)
-                warning = stale_code_warning(previous.definition, project_root=self.root)
-                if warning:
-                    warn(warning)
+                from sagemaker_sfn.redrive import fail_state_warning
+
+                for warning in (stale_code_warning(previous.definition, project_root=self.root),
+                                fail_state_warning(previous.history)):
+                    if warning:
+                        warn(warning)
             problems = env.check(self.definition)
             if problems:
                 listing = "\n".join(f"  {p}" for p in problems)
