@@ -239,16 +239,16 @@ def stale_pins(definition: Any, code_dir: Path | str, *, bucket_token: str | Non
                prefix: str = CODE_PREFIX) -> list[StalePin]:
     """The pinned references of ``definition`` that pinning ``code_dir`` now would pin differently
     (a script changed since the execution started), sorted by the reference's ``<rel>``."""
-    code_dir = Path(code_dir)
-    files = code_files(code_dir) if code_dir.is_dir() else {}
+    # The same pinning as pin_code: what the project's files would be pinned to now.
+    pinner = _Pinner(Path(code_dir), bucket_token=DATA_BUCKET, prefix=prefix)
     stale = []
     references = pinned_references(definition, bucket_token=bucket_token, prefix=prefix)
     for reference in sorted(references, key=lambda r: (r.partition("/")[2], r)):
-        pinned_dir, _, relative = reference.partition("/")
-        matched = [name for name in files if name.startswith(relative)]
-        now = content_hash((name, file_digest(files[name])) for name in matched) if matched else None
-        if now != pinned_dir:
-            stale.append(StalePin(reference=reference, relative=relative, files=tuple(matched)))
+        relative = reference.partition("/")[2]
+        now = pinner.pin_relative(relative)
+        if now != reference:
+            files = pinner.result.files.get(now, ()) if now is not None else ()
+            stale.append(StalePin(reference=reference, relative=relative, files=files))
     return stale
 
 
