@@ -97,11 +97,11 @@ class LocalCache:
         return [item for item in data.get("Items", []) if isinstance(item, dict) and "CacheKey" in item]
 
     def save_items(self, items: list[dict[str, Any]]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        live = [item for item in items if not expired(item)]
-        temporary = self.table_file.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps({"Items": live}, indent=1) + "\n", encoding="utf-8")
-        temporary.replace(self.table_file)
+        write_json_atomic(self.table_file, {"Items": [item for item in items if not expired(item)]}, indent=1)
+
+    def stored(self, bucket: str) -> Path:
+        """Where the saved objects of ``bucket`` are: ``.sfn-local/cache/s3/<bucket>/``."""
+        return self.folder / "s3" / bucket
 
     @property
     def index_file(self) -> Path:
@@ -137,7 +137,7 @@ class LocalCache:
             dynamodb.put_item(TableName=self.table, Item=item)
         if not items:
             return   # nothing stored can name an object: the run starts with an empty bucket, as a cold one
-        stored = self.folder / "s3" / bucket
+        stored = self.stored(bucket)
         live = self.live_executions(items)
         for key, record in sorted(self._index().items()):
             path = stored / key
@@ -149,35 +149,29 @@ class LocalCache:
         """The saved copy of an object restore() put back, if the bucket still holds that version."""
         if self.restored.get(f"{bucket}/{key}") != etag:
             return None
-        path = self.folder / "s3" / bucket / key
+        path = self.stored(bucket) / key
         return path if path.is_file() else None
 
     def save(self, *, dynamodb: Any, s3: Any, bucket: str) -> None:
         """Write the live items, and the objects this run wrote when it stored an entry (but code/,
         uploaded anew each run); delete the saved objects no live entry's execution wrote. The index
         remembers each saved object's ETag so an unchanged one is not copied again."""
-        from sagemaker_sfn.local.sagemaker.s3io import get_file
+        from sagemaker_sfn.local.sagemaker.s3io import get_file, list_objects
 
         merged = {item["CacheKey"]["S"]: item for item in self.load_items()}
         merged.update({item["CacheKey"]["S"]: item for item in scan(dynamodb, self.table)})
         items = list(merged.values())
         self.save_items(items)
         live = self.live_executions(items)
-        stored = self.folder / "s3" / bucket
+        stored = self.stored(bucket)
         index = self._index()
-        kwargs: dict[str, Any] = {"Bucket": bucket}
-        while self.execution in live:
-            page = s3.list_objects_v2(**kwargs)
-            for entry in page.get("Contents", []):
-                key, etag = entry["Key"], entry["ETag"]
-                if key.startswith(self.skipped_prefixes) or key.endswith("/") or \
-                        (key in index and index[key]["etag"] == etag and (stored / key).is_file()):
-                    continue
-                get_file(s3, bucket, key, stored / key)
-                index[key] = {"etag": etag, "execution": self.execution}
-            if not page.get("IsTruncated"):
-                break
-            kwargs["ContinuationToken"] = page["NextContinuationToken"]
+        for entry in list_objects(s3, bucket) if self.execution in live else []:
+            key, etag = entry["Key"], entry["ETag"]
+            if key.startswith(self.skipped_prefixes) or key.endswith("/") or \
+                    (key in index and index[key]["etag"] == etag and (stored / key).is_file()):
+                continue
+            get_file(s3, bucket, key, stored / key)
+            index[key] = {"etag": etag, "execution": self.execution}
         self._prune(index, live, bucket=bucket)
 
     def prune(self, *, bucket: str = LOCAL_BUCKET) -> None:
@@ -186,11 +180,10 @@ class LocalCache:
             self._prune(self._index(), self.live_executions(self.load_items()), bucket=bucket)
 
     def _prune(self, index: dict[str, dict[str, str]], live: set[str], *, bucket: str) -> None:
-        stored = self.folder / "s3" / bucket
+        stored = self.stored(bucket)
         for key in [k for k, record in index.items() if not self._kept(record, live)]:
             (stored / key).unlink(missing_ok=True)
             del index[key]
-        self.folder.mkdir(parents=True, exist_ok=True)
         write_json_atomic(self.index_file, index)
 
 

@@ -135,27 +135,21 @@ def copy_buckets(s3: Any, *, target: Path, saved: Callable[[str, str, str], Path
     """Every object of every bucket to ``<target>/<bucket>/<key>``; returns how many. ``saved(bucket,
     key, etag)``: a file already holding that version of the object (the step cache's saved copy of
     what it put back), copied from disk instead of read through S3 again."""
-    from sagemaker_sfn.local.sagemaker.s3io import get_file
+    from sagemaker_sfn.local.sagemaker.s3io import get_file, list_objects
 
     count = 0
     for bucket in (b["Name"] for b in s3.list_buckets().get("Buckets", [])):
-        request = {"Bucket": bucket}
-        while True:
-            page = s3.list_objects_v2(**request)
-            for entry in page.get("Contents", []):
-                key = entry["Key"]
-                if key.endswith("/"):
-                    continue
-                local = saved(bucket, key, entry["ETag"]) if saved is not None else None
-                if local is not None:
-                    (target / bucket / key).parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(local, target / bucket / key)
-                else:
-                    get_file(s3, bucket, key, target / bucket / key)
-                count += 1
-            if not page.get("IsTruncated"):
-                break
-            request["ContinuationToken"] = page["NextContinuationToken"]
+        for entry in list_objects(s3, bucket):
+            key = entry["Key"]
+            if key.endswith("/"):
+                continue
+            local = saved(bucket, key, entry["ETag"]) if saved is not None else None
+            if local is not None:
+                (target / bucket / key).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(local, target / bucket / key)
+            else:
+                get_file(s3, bucket, key, target / bucket / key)
+            count += 1
     return count
 
 

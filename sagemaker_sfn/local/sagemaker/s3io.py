@@ -41,17 +41,23 @@ def put_file(s3: Any, path: Path, bucket: str, key: str) -> str:
         return str(s3.put_object(Bucket=bucket, Key=key, Body=handle).get("ETag", ""))
 
 
-def list_keys(s3: Any, bucket: str, prefix: str) -> list[str]:
-    """Every key under ``prefix``. ListObjectsV2 pages followed by hand: a paginator would first load
-    botocore's S3 paginator model, a cost every run paid just before its first job started."""
-    keys: list[str] = []
+def list_objects(s3: Any, bucket: str, prefix: str = "") -> list[dict[str, Any]]:
+    """Every object under ``prefix``, as ListObjectsV2 lists it (Key, ETag, Size...). Its pages are
+    followed by hand: a paginator would first load botocore's S3 paginator model, a cost every run
+    paid just before its first job started."""
+    objects: list[dict[str, Any]] = []
     request = {"Bucket": bucket, "Prefix": prefix}
     while True:
         page = s3.list_objects_v2(**request)
-        keys.extend(item["Key"] for item in page.get("Contents", []))
+        objects.extend(page.get("Contents", []))
         if not page.get("IsTruncated"):
-            return keys
+            return objects
         request["ContinuationToken"] = page["NextContinuationToken"]
+
+
+def list_keys(s3: Any, bucket: str, prefix: str) -> list[str]:
+    """Every key under ``prefix`` (:func:`list_objects`)."""
+    return [item["Key"] for item in list_objects(s3, bucket, prefix)]
 
 
 def download_prefix(s3: Any, uri: str, dest: Path) -> list[Path]:
