@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sagemaker_sfn.code_pin import is_pinned
+from sagemaker_sfn.code_pin import code_files, is_pinned
 from sagemaker_sfn.files import write_json_atomic
 from sagemaker_sfn.local.clock import Clock, RealClock
 from sagemaker_sfn.local.integrations.base import Integration, task_states
@@ -279,11 +279,13 @@ def check_definition(definition: dict[str, Any], *, substitutions: dict[str, str
         for text in _strings(params):
             if match := code_uri.match(text):
                 relative = match["path"]
-                if relative and is_pinned(relative) and not present(relative):
+                if not relative or present(relative):
+                    continue
+                if is_pinned(relative):
                     problems.append(f"state '{state}': {text}: no such pinned code in the local bucket (pinned "
                                     "copies are uploaded from examples/ when a run starts, and put back from the "
                                     "saved run for a redrive)")
-                elif relative and not present(relative):
+                else:
                     problems.append(f"state '{state}': {text} has no local source: {EXAMPLES_DIR}/{relative} "
                                     "does not exist (examples/ is uploaded to s3://<bucket>/code/)")
         if ref.service != "sagemaker":
@@ -411,8 +413,8 @@ def _upload_examples(s3: Any, *, project_root: Path, bucket: str, pipeline_name:
     # The pinned copies the definition names (sagemaker_sfn.code_pin), as the CDK app uploads them.
     uploads += [(CODE_PREFIX + key, path) for key, path in code_objects.items()]
     if examples.is_dir():
-        uploads += [(CODE_PREFIX + path.relative_to(examples).as_posix(), path) for path in
-                    sorted(p for p in examples.rglob("*") if p.is_file() and "__pycache__" not in p.parts)]
+        # The files the CDK app's CodeUpload uploads too (caches and .DS_Store left out).
+        uploads += [(CODE_PREFIX + relative, path) for relative, path in code_files(examples).items()]
         data = examples / pipeline_name / "data"
         if data.is_dir():
             uploads += [(f"{pipeline_name}/input/{path.relative_to(data).as_posix()}", path)
