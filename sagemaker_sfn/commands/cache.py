@@ -98,16 +98,16 @@ def _project_pipelines() -> dict[str, set[str]]:
     import json
 
     from sagemaker_sfn.cache.transform import cached_steps
-    from sagemaker_sfn.project import TEMPLATE_SUFFIX, find_project_root, state_machine_name_for
+    from sagemaker_sfn.pipeline.loader import discover_pipelines
+    from sagemaker_sfn.project import TEMPLATE_SUFFIX, TEMPLATES_DIR, find_project_root, state_machine_name_for
 
+    root = find_project_root()
     found: dict[str, set[str]] = {}
-    folder = find_project_root() / "asl_templates"
-    for path in sorted(folder.glob(f"*{TEMPLATE_SUFFIX}")) if folder.is_dir() else []:
+    for path in sorted((root / TEMPLATES_DIR).glob(f"*{TEMPLATE_SUFFIX}")):
         try:
             found[state_machine_name_for(path)] = set(cached_steps(json.loads(path.read_text(encoding="utf-8"))))
         except (OSError, ValueError):
             continue   # an unreadable template names no steps; `validate` is where it is reported
-    pipelines = folder.parent / "pipelines"
-    for path in sorted(pipelines.glob("*.y*ml")) if pipelines.is_dir() else []:
+    for path in discover_pipelines(root):
         found.setdefault(path.stem, set())
     return found

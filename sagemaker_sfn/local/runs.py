@@ -205,6 +205,7 @@ class LocalRun:
         from sagemaker_sfn.files import write_json_atomic
         from sagemaker_sfn.local.record import write_run_record
         from sagemaker_sfn.report import save_local_run  # execution.json, definition.json, report.html
+        from sagemaker_sfn.report.record import parse_json
 
         history = result.history_json()
         history = json.loads(history) if isinstance(history, str) else history
@@ -212,7 +213,7 @@ class LocalRun:
         if result.status != "SUCCEEDED":
             failure = explain_execution(result.history,
                                         log_for=lambda kind, job: self.run_dir / "jobs" / job / "logs.txt")
-        finished = LocalRunResult(name=self.name, status=result.status, output=_parsed_output(result.output),
+        finished = LocalRunResult(name=self.name, status=result.status, output=parse_json(result.output),
                                   error=result.error, cause=result.cause, history=history, run_dir=self.run_dir,
                                   failure=failure, summary_lines=summary, execution=result,
                                   real_seconds=real_seconds)
@@ -366,15 +367,6 @@ def _refuse_invalid(definition: dict[str, Any], *, source: str) -> None:
         lines = "\n".join(f"  {f.location}: {f.message}" for f in errors)
         raise DefinitionError(f"the definition is invalid, not running it ({len(errors)} error"
                               f"{'s' if len(errors) > 1 else ''}):\n{lines}", source=source)
-
-
-def _parsed_output(output: Any) -> Any:
-    if isinstance(output, str):
-        try:
-            return json.loads(output)
-        except json.JSONDecodeError:
-            return output
-    return output
 
 
 def _substituted(definition: dict[str, Any], execution_input: Any, values: dict[str, str]) -> tuple[Any, Any]:
