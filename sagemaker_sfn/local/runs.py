@@ -228,14 +228,14 @@ class LocalRun:
 
     def _record_interrupted(self, recorder: Any) -> dict[str, Any]:
         """Ctrl-C: the execution as Step Functions records a stopped one (ExecutionAborted)."""
-        from sagemaker_sfn.local.interpreter.history import iso
+        from sagemaker_sfn.local.interpreter.history import iso_events
         from sagemaker_sfn.local.record import ABORT_CAUSE, aborted, write_run_record
 
         events = list(recorder.events)
         event = aborted(events)
         if recorder.forward is not None:
             recorder.forward(event)   # the progress line: "execution aborted: ..."
-        history = [{**event, "timestamp": iso(event["timestamp"])} for event in events]
+        history = iso_events(events)
         outcome = {"status": "ABORTED", "output": None, "error": None, "cause": ABORT_CAUSE}
         write_run_record(self.run_dir, history=history, result=outcome, extra_history=self.history_file)
         return outcome

@@ -19,7 +19,7 @@ from sagemaker_sfn.local.integrations.base import Integration
 from sagemaker_sfn.local.interpreter.engine import (JSONPATH, MAX_HISTORY_EVENTS, CancelToken, Cancelled, Engine,
                                                     HistoryLimitExceeded, Scope, TimedOut)
 from sagemaker_sfn.local.interpreter.errors import StatesError
-from sagemaker_sfn.local.interpreter.history import History, iso
+from sagemaker_sfn.local.interpreter.history import History, iso_events, with_outcome
 from sagemaker_sfn.local.interpreter.messages import states_error
 from sagemaker_sfn.local.interpreter.paths import to_json
 
@@ -53,18 +53,11 @@ class ExecutionResult:
         }
         if self.redrive_date is not None:
             described["redriveDate"] = self.redrive_date
-        if self.status == "SUCCEEDED":
-            described["output"] = to_json(self.output)
-            described["outputDetails"] = {"included": True}
-        if self.error is not None:
-            described["error"] = self.error
-        if self.cause is not None:
-            described["cause"] = self.cause
-        return described
+        return with_outcome(described, status=self.status, output=self.output, error=self.error, cause=self.cause)
 
     def history_json(self) -> list[dict]:
         """The events with ISO-8601 timestamps: ready for ``json.dump``."""
-        return [{**event, "timestamp": iso(event["timestamp"])} for event in self.history]
+        return iso_events(self.history)
 
 
 def _execution_name(rng: random.Random) -> str:

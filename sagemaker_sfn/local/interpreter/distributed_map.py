@@ -40,7 +40,7 @@ from sagemaker_sfn.local.interpreter import item_reader
 from sagemaker_sfn.local.interpreter.engine import (CancelToken, Cancelled, Engine, Failure,
                                                     HistoryLimitExceeded, Scope, TimedOut)
 from sagemaker_sfn.local.interpreter.errors import StatesError
-from sagemaker_sfn.local.interpreter.history import History, iso
+from sagemaker_sfn.local.interpreter.history import History, iso, iso_events, with_outcome
 from sagemaker_sfn.local.interpreter.paths import to_json
 from sagemaker_sfn.local.interpreter.step import Step
 
@@ -71,17 +71,10 @@ class ChildExecution:
             "input": to_json(self.input), "inputDetails": {"included": True}}
         if self.stop_date is not None:
             described["stopDate"] = iso(self.stop_date)
-        if self.status == "SUCCEEDED":
-            described["output"] = to_json(self.output)
-            described["outputDetails"] = {"included": True}
-        if self.error is not None:
-            described["error"] = self.error
-        if self.cause is not None:
-            described["cause"] = self.cause
-        return described
+        return with_outcome(described, status=self.status, output=self.output, error=self.error, cause=self.cause)
 
     def history_json(self) -> list[dict[str, Any]]:
-        return [{**event, "timestamp": iso(event["timestamp"])} for event in self.history]
+        return iso_events(self.history)
 
     def result_record(self) -> dict[str, Any]:
         """The record ResultWriter exports for this child (PascalCase, as in SUCCEEDED_0.json)."""

@@ -19,6 +19,27 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def iso_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """History events with ISO-8601 timestamps: ready for ``json.dump``."""
+    return [{**event, "timestamp": iso(event["timestamp"])} for event in events]
+
+
+def with_outcome(described: dict[str, Any], *, status: str, output: Any, error: str | None,
+                 cause: str | None) -> dict[str, Any]:
+    """DescribeExecution's outcome members added to ``described``: output (as JSON text) only when
+    SUCCEEDED, error and cause only when set (absent keys left out, as the API does)."""
+    from sagemaker_sfn.local.interpreter.paths import to_json
+
+    if status == "SUCCEEDED":
+        described["output"] = to_json(output)
+        described["outputDetails"] = {"included": True}
+    if error is not None:
+        described["error"] = error
+    if cause is not None:
+        described["cause"] = cause
+    return described
+
+
 class History:
     """Thread-safe, append-only list of events; ``on_event`` sees each one as it is appended."""
 
