@@ -218,18 +218,32 @@ def run_analysis(*, dataset_dir: Path, output_dir: Path, dataset_format: dict[st
     returns the number of violations (None without a baseline)."""
     header, rows = read_dataset(dataset_dir, dataset_format=dataset_format)
     stats = statistics(header, rows)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / "statistics.json").write_text(json.dumps(stats, indent=2), encoding="utf-8")
-    (output_dir / "constraints.json").write_text(json.dumps(suggest_constraints(stats), indent=2), encoding="utf-8")
+    write_results(output_dir, stats=stats, constraints=suggest_constraints(stats))
     if baseline_constraints is None:
         return None
+    base_constraints = read_baseline(baseline_constraints, what="baseline")
+    base_stats = read_baseline(baseline_statistics, what="baseline") if baseline_statistics else {}
+    return write_violations(output_dir, violations(stats=stats, header=header, rows=rows, baseline_stats=base_stats,
+                                                   baseline_constraints=base_constraints))
+
+
+def write_results(output_dir: Path, *, stats: dict[str, Any], constraints: dict[str, Any]) -> None:
+    """statistics.json and constraints.json, as both monitors' containers write them."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / "statistics.json").write_text(json.dumps(stats, indent=2), encoding="utf-8")
+    (output_dir / "constraints.json").write_text(json.dumps(constraints, indent=2), encoding="utf-8")
+
+
+def read_baseline(path: Path, *, what: str) -> Any:
+    """A baseline JSON file; AnalyzerError naming ``what`` when it cannot be read or parsed."""
     try:
-        base_constraints = json.loads(baseline_constraints.read_text(encoding="utf-8"))
-        base_stats = json.loads(baseline_statistics.read_text(encoding="utf-8")) if baseline_statistics else {}
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise AnalyzerError(f"cannot read the baseline: {exc}") from None
-    found = violations(stats=stats, header=header, rows=rows, baseline_stats=base_stats,
-                       baseline_constraints=base_constraints)
+        raise AnalyzerError(f"cannot read the {what}: {exc}") from None
+
+
+def write_violations(output_dir: Path, found: list[dict[str, Any]]) -> int:
+    """constraint_violations.json; returns how many violations it holds."""
     (output_dir / "constraint_violations.json").write_text(json.dumps({"violations": found}, indent=2),
                                                            encoding="utf-8")
     return len(found)

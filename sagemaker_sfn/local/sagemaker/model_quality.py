@@ -26,13 +26,13 @@ every other with ``LessThanThreshold``. Checking against baseline constraints wr
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sagemaker_sfn.local.sagemaker.model_monitor import AnalyzerError, read_dataset
+from sagemaker_sfn.local.sagemaker.model_monitor import (AnalyzerError, read_baseline, read_dataset, write_results,
+                                                        write_violations)
 
 PROBLEM_TYPES = {"Regression": "regression", "BinaryClassification": "binary_classification",
                  "MulticlassClassification": "multiclass_classification"}
@@ -229,16 +229,8 @@ def run_analysis(*, dataset_dir: Path, output_dir: Path, dataset_format: dict[st
     returns the number of violations (None without a baseline)."""
     header, rows = read_dataset(dataset_dir, dataset_format=dataset_format)
     stats = compute(header, rows, env)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / "statistics.json").write_text(json.dumps(stats, indent=2), encoding="utf-8")
-    (output_dir / "constraints.json").write_text(json.dumps(suggest_constraints(stats), indent=2), encoding="utf-8")
+    write_results(output_dir, stats=stats, constraints=suggest_constraints(stats))
     if baseline_constraints is None:
         return None
-    try:
-        expected = json.loads(baseline_constraints.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise AnalyzerError(f"cannot read the baseline constraints: {exc}") from None
-    found = violations(stats, expected)
-    (output_dir / "constraint_violations.json").write_text(json.dumps({"violations": found}, indent=2),
-                                                           encoding="utf-8")
-    return len(found)
+    expected = read_baseline(baseline_constraints, what="baseline constraints")
+    return write_violations(output_dir, violations(stats, expected))
