@@ -82,3 +82,16 @@ def test_unsupported_format_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(model_monitor.AnalyzerError, match="is not supported locally"):
         model_monitor.run_analysis(dataset_dir=_write(tmp_path / "d", "1\n"), output_dir=tmp_path / "o",
                                    dataset_format={"json": {"lines": True}})
+
+
+def test_an_unreadable_baseline_is_an_analyzer_error_naming_it(tmp_path: Path) -> None:
+    base = _baseline(tmp_path)
+    (base / "constraints.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(model_monitor.AnalyzerError, match="cannot read the baseline: "):
+        model_monitor.run_analysis(dataset_dir=tmp_path / "base", output_dir=tmp_path / "check", dataset_format=CSV,
+                                   baseline_statistics=base / "statistics.json",
+                                   baseline_constraints=base / "constraints.json")
+    with pytest.raises(model_monitor.AnalyzerError, match="cannot read the baseline: .*missing.json"):
+        model_monitor.run_analysis(dataset_dir=tmp_path / "base", output_dir=tmp_path / "check", dataset_format=CSV,
+                                   baseline_statistics=tmp_path / "missing.json",
+                                   baseline_constraints=base / "statistics.json")
