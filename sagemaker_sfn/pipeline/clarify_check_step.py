@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagemaker_sfn.asl.paths import result_key
 from sagemaker_sfn.asl.states import State
 from sagemaker_sfn.pipeline.spec import StepSpec
 from sagemaker_sfn.sagemaker import clarify_check
@@ -31,12 +30,9 @@ _OPTIONS = ("check", "analysis_config", "dataset", "baseline", "skip_check", "ou
 
 
 def build_clarify_check(spec: StepSpec, next_name: str | None, scope: Any) -> dict[str, State]:
-    from sagemaker_sfn.pipeline.steps import _catch, _retry
+    from sagemaker_sfn.pipeline.steps import _claim_generated, _generated_step_options
 
-    catch = _catch(spec, scope)
-    retry = _retry(spec)
-    result_path = spec.take("result_path", (str,))
-    key = (result_path or f"$.{result_key(spec.name)}").removeprefix("$.")
+    retry, catch, key = _generated_step_options(spec, scope)
     try:
         states = clarify_check.clarify_check_states(
             name=spec.name, pipeline=scope.ctx.pipeline, check=spec.take("check", (str,), required=True),
@@ -52,7 +48,4 @@ def build_clarify_check(spec: StepSpec, next_name: str | None, scope: Any) -> di
         starts = {"baseline": "baseline", "model": "model", "a catcher": "catch"}
         field = next((f for start, f in starts.items() if str(exc).startswith(start)), "check")
         raise spec.error(str(exc), field=field) from exc
-    for name in list(states)[1:]:
-        scope.ctx.claim(name, step=spec.name)
-    spec.finish(allowed=("retry", "catch", "result_path", "comment", "next", "end") + _OPTIONS)
-    return states
+    return _claim_generated(spec, scope, states, options=_OPTIONS)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagemaker_sfn.asl.paths import result_key
 from sagemaker_sfn.asl.states import State
 from sagemaker_sfn.pipeline.spec import StepSpec
 from sagemaker_sfn.tasks import function
@@ -28,13 +27,10 @@ _OPTIONS = ("function", "args", "requirements", "image", "instance_type", "max_r
 
 
 def build_function(spec: StepSpec, next_name: str | None, scope: Any) -> dict[str, State]:
-    from sagemaker_sfn.pipeline.steps import _catch, _retry
+    from sagemaker_sfn.pipeline.steps import _claim_generated, _generated_step_options
 
     target = spec.take("function", (str,), required=True)
-    catch = _catch(spec, scope)
-    retry = _retry(spec)
-    result_path = spec.take("result_path", (str,))
-    key = (result_path or f"$.{result_key(spec.name)}").removeprefix("$.")
+    retry, catch, key = _generated_step_options(spec, scope)
     if not key or key.startswith("$"):
         raise spec.error("must be a reference path such as $.features", field="result_path")
     try:
@@ -49,7 +45,4 @@ def build_function(spec: StepSpec, next_name: str | None, scope: Any) -> dict[st
     except ValueError as exc:
         field = "requirements" if "requirements" in str(exc) else ("args" if "args" in str(exc) else "function")
         raise spec.error(str(exc), field=field) from exc
-    for name in list(states)[1:]:
-        scope.ctx.claim(name, step=spec.name)
-    spec.finish(allowed=("retry", "catch", "result_path", "comment", "next", "end") + _OPTIONS)
-    return states
+    return _claim_generated(spec, scope, states, options=_OPTIONS)

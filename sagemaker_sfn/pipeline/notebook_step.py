@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagemaker_sfn.asl.paths import result_key
 from sagemaker_sfn.asl.states import State
 from sagemaker_sfn.pipeline.spec import StepSpec
 from sagemaker_sfn.tasks import notebook
@@ -32,13 +31,10 @@ _OPTIONS = ("notebook", "parameters", "kernel", "environment", "image", "instanc
 
 
 def build_notebook(spec: StepSpec, next_name: str | None, scope: Any) -> dict[str, State]:
-    from sagemaker_sfn.pipeline.steps import _catch, _retry
+    from sagemaker_sfn.pipeline.steps import _claim_generated, _generated_step_options
 
     path = spec.take("notebook", (str,), required=True)
-    catch = _catch(spec, scope)
-    retry = _retry(spec)
-    result_path = spec.take("result_path", (str,))
-    key = (result_path or f"$.{result_key(spec.name)}").removeprefix("$.")
+    retry, catch, key = _generated_step_options(spec, scope)
     if not key or key.startswith("$"):
         raise spec.error("must be a reference path such as $.notebook", field="result_path")
     options = {"parameters": spec.take("parameters", (dict,)), "environment": spec.take("environment", (dict,)),
@@ -55,5 +51,4 @@ def build_notebook(spec: StepSpec, next_name: str | None, scope: Any) -> dict[st
     except ValueError as exc:
         field = next((f for f in ("parameters", "environment", "kernel") if str(exc).startswith(f)), "notebook")
         raise spec.error(str(exc), field=field) from exc
-    spec.finish(allowed=("retry", "catch", "result_path", "comment", "next", "end") + _OPTIONS)
-    return states
+    return _claim_generated(spec, scope, states, options=_OPTIONS)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagemaker_sfn.asl.paths import result_key
 from sagemaker_sfn.asl.states import State
 from sagemaker_sfn.pipeline.spec import StepSpec
 from sagemaker_sfn.sagemaker import quality_check
@@ -38,12 +37,9 @@ _OPTIONS = ("check", "dataset", "baseline", "header", "skip_check", "output", "i
 
 
 def build_quality_check(spec: StepSpec, next_name: str | None, scope: Any) -> dict[str, State]:
-    from sagemaker_sfn.pipeline.steps import _catch, _retry
+    from sagemaker_sfn.pipeline.steps import _claim_generated, _generated_step_options
 
-    catch = _catch(spec, scope)
-    retry = _retry(spec)
-    result_path = spec.take("result_path", (str,))
-    key = (result_path or f"$.{result_key(spec.name)}").removeprefix("$.")
+    retry, catch, key = _generated_step_options(spec, scope)
     try:
         states = quality_check.quality_check_states(
             name=spec.name, pipeline=scope.ctx.pipeline, check=spec.take("check", (str,), required=True),
@@ -62,7 +58,4 @@ def build_quality_check(spec: StepSpec, next_name: str | None, scope: Any) -> di
         field = next((f for f in ("baseline", "problem_type", "ground_truth_attribute", "inference_attribute")
                       if message.startswith(f"{f} ") or f"needs {f}" in message), "check")
         raise spec.error(message, field=field) from exc
-    for name in list(states)[1:]:
-        scope.ctx.claim(name, step=spec.name)
-    spec.finish(allowed=("retry", "catch", "result_path", "comment", "next", "end") + _OPTIONS)
-    return states
+    return _claim_generated(spec, scope, states, options=_OPTIONS)

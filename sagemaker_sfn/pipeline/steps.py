@@ -41,6 +41,8 @@ class Scope:
 
 Builder = Callable[[StepSpec, "str | None", Scope], dict[str, State]]
 TASK_OPTIONS = ("retry", "catch", "result_path", "result_selector", "comment", "next", "end")
+# A step built as states of its own shapes its result itself: no result_selector.
+GENERATED_STEP_OPTIONS = ("retry", "catch", "result_path", "comment", "next", "end")
 
 
 def _transition(next_name: str | None) -> dict[str, Any]:
@@ -55,6 +57,25 @@ def _retry(spec: StepSpec) -> Any:
         return None
     _check_items(spec, "retry", value, "ErrorEquals")
     return value
+
+
+def _generated_step_options(spec: StepSpec, scope: Scope) -> tuple[Any, list[dict[str, Any]] | None, str]:
+    """(retry, catch, result key) of a step built as states of its own (function, notebook, quality
+    and clarify checks): the key is ``result_path`` without ``$.``, default the step's name."""
+    catch = _catch(spec, scope)
+    retry = _retry(spec)
+    result_path = spec.take("result_path", (str,))
+    return retry, catch, (result_path or f"$.{result_key(spec.name)}").removeprefix("$.")
+
+
+def _claim_generated(spec: StepSpec, scope: Scope, states: dict[str, State], *,
+                     options: tuple[str, ...]) -> dict[str, State]:
+    """Reserve the names of the states after the step's first (its own name is claimed already)
+    and refuse options other than the task options and the step type's ``options``."""
+    for name in list(states)[1:]:
+        scope.ctx.claim(name, step=spec.name)
+    spec.finish(allowed=GENERATED_STEP_OPTIONS + options)
+    return states
 
 
 def _catch(spec: StepSpec, scope: Scope) -> list[dict[str, Any]] | None:
