@@ -30,6 +30,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common_aws_arguments(parser)
 
 
+def check_execution_arn(arn: str) -> None:
+    """A UsageError (exit 2) for anything but an execution ARN, before any AWS call."""
+    from sagemaker_sfn.errors import UsageError
+
+    if ":execution:" not in arn:
+        raise UsageError(f"{arn} is not an execution ARN "
+                         "(expected arn:<partition>:states:<region>:<account>:execution:<machine>:<name>)")
+
+
 def iter_events(stepfunctions: Any, execution_arn: str) -> Iterator[dict[str, Any]]:
     """Every event of the execution, oldest first, across pages."""
     from sagemaker_sfn.aws import call
@@ -120,11 +129,8 @@ def print_failure(stepfunctions: Any, execution_arn: str, *, region: str | None,
 
 def run(args: argparse.Namespace) -> int:
     from sagemaker_sfn.aws import client
-    from sagemaker_sfn.errors import UsageError
 
-    if ":execution:" not in args.execution_arn:
-        raise UsageError(f"{args.execution_arn} is not an execution ARN "
-                         "(expected arn:<partition>:states:<region>:<account>:execution:<machine>:<name>)")
+    check_execution_arn(args.execution_arn)
     stepfunctions = client("stepfunctions", region=args.region, profile=args.profile)
     events = list(iter_events(stepfunctions, args.execution_arn))
     if args.json:

@@ -40,14 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sagemaker_sfn.aws import client
-    from sagemaker_sfn.errors import UsageError
+    from sagemaker_sfn.commands.history import check_execution_arn
     from sagemaker_sfn.outcomes import exit_code_for
     from sagemaker_sfn.project import find_project_root
     from sagemaker_sfn.redrive import code_changed_warning, fail_state_warning, follow_redrive, last_events, redrive
 
-    if ":execution:" not in args.execution_arn:
-        raise UsageError(f"{args.execution_arn} is not an execution ARN "
-                         "(expected arn:<partition>:states:<region>:<account>:execution:<machine>:<name>)")
+    check_execution_arn(args.execution_arn)
     stepfunctions = client("stepfunctions", region=args.region, profile=args.profile)
     ended_in_fail_state = fail_state_warning(last_events(stepfunctions, args.execution_arn))
     before = redrive(stepfunctions, args.execution_arn)

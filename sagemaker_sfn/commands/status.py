@@ -54,13 +54,10 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from sagemaker_sfn.aws import call, client
-    from sagemaker_sfn.commands.history import print_failure
-    from sagemaker_sfn.errors import UsageError
+    from sagemaker_sfn.commands.history import check_execution_arn, print_failure
     from sagemaker_sfn.outcomes import exit_code_for
 
-    if ":execution:" not in args.execution_arn:
-        raise UsageError(f"{args.execution_arn} is not an execution ARN "
-                         "(expected arn:<partition>:states:<region>:<account>:execution:<machine>:<name>)")
+    check_execution_arn(args.execution_arn)
     stepfunctions = client("stepfunctions", region=args.region, profile=args.profile)
     execution = call(stepfunctions.describe_execution, executionArn=args.execution_arn)
     if args.json:
