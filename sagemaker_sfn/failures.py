@@ -179,12 +179,14 @@ def explain_execution(events: Iterable[dict[str, Any]], *, log_for: Callable[[st
     The failing state is the one entered last before the last task failure (or Fail state); the
     job is the SageMaker job that task's cause describes.
     """
+    from sagemaker_sfn.report.record import event_details
+
     events = list(events)
     end = next((e for e in reversed(events) if e.get("type") in
                 {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}), None)
     if end is None:
         return None
-    end_details = next((v for k, v in end.items() if k.endswith("EventDetails") and isinstance(v, dict)), {})
+    end_details = event_details(end)
     error, cause = end_details.get("error"), end_details.get("cause")
     state: str | None = None
     task_cause: str | None = None

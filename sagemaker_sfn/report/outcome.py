@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sagemaker_sfn.report.record import event_details
+
 # Worst first: a state visited many times (loops, Map iterations) shows its worst visit.
 STATUSES = ("failed", "caught", "running", "retried", "succeeded", "not-reached")
 STATUS_LABELS = {"failed": "failed", "caught": "error caught", "running": "running", "retried": "retried",
@@ -76,13 +78,6 @@ class StateOutcome:
         return text
 
 
-def _details(event: Mapping[str, Any]) -> dict[str, Any]:
-    for key, value in event.items():
-        if key.endswith("EventDetails") and isinstance(value, dict):
-            return value
-    return {}
-
-
 def _is_failure(kind: str) -> bool:
     return (kind.endswith(("Failed", "TimedOut")) and not kind.startswith(("Execution", "MapIteration"))
             and kind != "MapRunFailed")
@@ -97,7 +92,7 @@ def read_visits(events: Iterable[Mapping[str, Any]]) -> list[Visit]:
         kind = str(event.get("type", ""))
         event_id = event.get("id")
         previous = event.get("previousEventId")
-        details = _details(event)
+        details = event_details(event)
         here = visit_of_event.get(previous) if isinstance(previous, int) else None
         if kind.endswith("StateEntered"):
             parent = None

@@ -202,7 +202,8 @@ class ExecutionRecord:
 # Shared readers
 
 
-def _details(event: Mapping[str, Any]) -> dict[str, Any]:
+def event_details(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A history event's ``<kind>EventDetails`` member ({} when it has none)."""
     for key, value in event.items():
         if key.endswith("EventDetails") and isinstance(value, dict):
             return value
@@ -214,7 +215,7 @@ def scheduled_jobs(events: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     found: list[tuple[str, str, str]] = []
     state_of: dict[int, str] = {}
     for event in events:
-        details = _details(event)
+        details = event_details(event)
         if event.get("type", "").endswith("StateEntered"):
             state_of[event["id"]] = details.get("name", "?")
         state = state_of.get(event.get("previousEventId", -1), "?")
@@ -284,7 +285,7 @@ def _outcome(events: list[dict[str, Any]]) -> tuple[str, Any, str | None, str | 
     """(status, output, error, cause, stop) from the history's last execution event."""
     for event in reversed(events):
         kind = event.get("type", "")
-        details = _details(event)
+        details = event_details(event)
         if kind == "ExecutionSucceeded":
             return "SUCCEEDED", parse_json(details.get("output")), None, None, moment(event["timestamp"])
         for ending, status in (("ExecutionFailed", "FAILED"), ("ExecutionTimedOut", "TIMED_OUT"),
@@ -338,7 +339,7 @@ def _read_json(path: Path) -> Any:
 
 def _machine_name_from_history(events: list[dict[str, Any]], fallback: str) -> str:
     """The local runner names the execution role StepFunctions-<machine>-role (interpreter/__init__.py)."""
-    role = str(_details(events[0]).get("roleArn", "")) if events else ""
+    role = str(event_details(events[0]).get("roleArn", "")) if events else ""
     tail = role.rsplit("/", 1)[-1]
     if tail.startswith("StepFunctions-") and tail.endswith("-role"):
         return tail[len("StepFunctions-"):-len("-role")]
@@ -352,7 +353,7 @@ def load_local(run_dir: Path, *, summary_only: bool = False) -> ExecutionRecord:
     status, output, error, cause, stop = _outcome(events)
     execution = _read_json(run_dir / "execution.json") if (run_dir / "execution.json").is_file() else {}
     definition = _read_json(run_dir / "definition.json") if (run_dir / "definition.json").is_file() else None
-    started = _details(events[0]) if events else {}
+    started = event_details(events[0]) if events else {}
     machine = execution.get("stateMachineName") or _machine_name_from_history(events, run_dir.name)
     if definition is None:
         # Runs older than definition.json: the project's generated template, if the machine is one.
